@@ -1,0 +1,55 @@
+// Backends and the execution context every kernel and solver runs in.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace dynhat {
+
+/// Where arrays live and kernels run.
+enum class Backend { cpu, cuda };
+
+/// "cpu" or "cuda"; anything else throws InvalidInput naming `what`.
+Backend parse_backend(std::string_view name, std::string_view what = "backend");
+std::string_view to_string(Backend backend) noexcept;
+
+/// Number of usable CUDA devices; 0 without a driver, without a device, or in a CPU-only build.
+int cuda_device_count() noexcept;
+/// True when this library was built with the CUDA backend.
+bool cuda_compiled() noexcept;
+/// Name of CUDA device 0 ("" when there is none).
+std::string cuda_device_name();
+
+namespace detail {
+struct CudaResources;  // stream and library handles; defined by the CUDA backend only
+struct CudaResourcesDeleter {
+  void operator()(CudaResources* resources) const noexcept;
+};
+}  // namespace detail
+
+/// Execution context: a backend plus, for CUDA, one stream and the cuBLAS handle bound to it.
+/// Every array a solver allocates lives on this context's backend. Not thread-safe; create one
+/// context per host thread. Creating a CUDA context without a device throws Error with a message
+/// that says so; in a CPU-only build it throws NotCompiled.
+class Context {
+ public:
+  explicit Context(Backend backend = Backend::cpu);
+  ~Context();
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
+  Context(Context&&) noexcept;
+  Context& operator=(Context&&) noexcept;
+
+  Backend backend() const noexcept { return backend_; }
+  /// Waits until every kernel queued on this context has finished.
+  void synchronize() const;
+  /// The CUDA stream and handles; nullptr on the CPU backend.
+  detail::CudaResources* cuda() const noexcept { return cuda_.get(); }
+
+ private:
+  Backend backend_;
+  std::unique_ptr<detail::CudaResources, detail::CudaResourcesDeleter> cuda_;
+};
+
+}  // namespace dynhat

@@ -1,0 +1,49 @@
+// Matrix files: CSV (no header, one row per line, comma-separated) and NumPy .npy (float64,
+// C order, 1-D or 2-D). Readers reject unreadable, ragged or non-numeric files and NaN/Inf with a
+// message naming the file, the line (or element) and the rule. Writers write to a temporary name
+// in the same directory and rename, so a file is never seen half-written.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "dynhat/matrix.hpp"
+
+namespace dynhat {
+
+/// Reads a .csv or .npy matrix (chosen by extension). A 1-D .npy gives one row.
+Matrix read_matrix(const std::filesystem::path& path);
+/// Reads a vector: a matrix with one row or one column.
+std::vector<double> read_vector(const std::filesystem::path& path);
+/// Writes a .csv (shortest decimal form that reads back to the same double) or .npy matrix.
+void write_matrix(const std::filesystem::path& path, const Matrix& x);
+/// Writes text atomically (temporary name, then rename).
+void write_text_file(const std::filesystem::path& path, const std::string& text);
+
+Matrix read_csv(const std::filesystem::path& path);
+Matrix read_npy(const std::filesystem::path& path);
+void write_csv(const std::filesystem::path& path, const Matrix& x);
+void write_npy(const std::filesystem::path& path, const Matrix& x);
+
+/// A set of output files that appear together or not at all: files are written into a hidden
+/// staging directory beside `target`, and commit() moves them into `target` (created if needed).
+/// Without commit() the staging directory is removed and `target` is left untouched.
+class OutputDirectory {
+ public:
+  explicit OutputDirectory(std::filesystem::path target);
+  ~OutputDirectory();
+  OutputDirectory(const OutputDirectory&) = delete;
+  OutputDirectory& operator=(const OutputDirectory&) = delete;
+
+  /// Where to write `name` before commit().
+  std::filesystem::path staged(const std::string& name) const { return staging_ / name; }
+  void commit();
+
+ private:
+  std::filesystem::path target_;
+  std::filesystem::path staging_;
+  bool committed_ = false;
+};
+
+}  // namespace dynhat

@@ -1,0 +1,130 @@
+// Factorised migration path on the CPU (ARCHITECTURE.md 4.1, MODEL.md 5.5): every migration
+// matrix of a path is mu0 with a column scaling c_t and a row normalisation 1/r_t.
+//
+// Costs (m markets, T slots):
+//  column_scalings  T*m adds and exp();        bytes 16 T m
+//  scaled_row_sums  2 T m^2 flops (one GEMM);  bytes 8 m^2 + 16 T m (blocked, mu0 read once
+//                                              per cache block)
+//  labor_chain      2 T m^2 flops;             bytes 8 T m^2 (mu0 streamed once per slot)
+//  backward_value_sweep  the same, products with mu0 instead of mu0^T
+//  value_update     T*m logs;                  bytes 24 T m
+// Numerics: c is shifted per slot so its largest entry is 1; the shift cancels between c_t and
+// r_t and is added back in logs by value_update.
+#include <Eigen/Core>
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "kernels/element.hpp"
+#include "kernels/kernels.hpp"
+
+namespace dynhat::kernels::cpu {
+
+namespace {
+using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+constexpr std::size_t kColumnBlock = 512;  // 4 KiB row segments, as in logsumexp.cpp
+}  // namespace
+
+void column_scalings(const Context& /*ctx*/, std::size_t m, std::size_t slots, const double* log_y,
+                     double beta, double* c, double* shift) {
+  if (m == 0 || slots == 0) return;
+    // Prefix sums over slots, parallel over columns; c holds log c until the shift is known.
+#pragma omp parallel for schedule(static)
+  for (std::size_t k = 0; k < m; ++k) {
+    double acc = 0.0;
+    for (std::size_t t = 0; t < slots; ++t) {
+      if (t + 1 < slots) acc += beta * log_y[(t + 1) * m + k];
+      c[t * m + k] = acc;
+    }
+  }
+#pragma omp parallel for schedule(static)
+  for (std::size_t t = 0; t < slots; ++t) {
+    double* row = c + t * m;
+    double top = -INFINITY;
+    for (std::size_t k = 0; k < m; ++k) top = std::max(top, row[k]);
+    shift[t] = top;
+    for (std::size_t k = 0; k < m; ++k) row[k] = std::exp(row[k] - top);
+  }
+}
+
+void scaled_row_sums(const Context& /*ctx*/, std::size_t m, std::size_t slots, const double* mu0,
+                     const double* c, double* r) {
+  if (m == 0 || slots == 0) return;
+  const Eigen::Index mi = static_cast<Eigen::Index>(m);
+  const Eigen::Index ti = static_cast<Eigen::Index>(slots);
+  Eigen::Map<const RowMajor> mu(mu0, mi, mi);
+  Eigen::Map<const RowMajor> scalings(c, ti, mi);
+  Eigen::Map<RowMajor> sums(r, ti, mi);
+  sums.noalias() = scalings * mu.transpose();
+}
+
+void labor_chain(const Context& /*ctx*/, std::size_t m, std::size_t slots, const double* mu0,
+                 const double* c, const double* r, double* L) {
+  std::vector<double> sent(m);
+  const std::size_t blocks = (m + kColumnBlock - 1) / kColumnBlock;
+  for (std::size_t t = 0; t < slots; ++t) {
+    const double* labor = L + t * m;
+    const double* row_sum = r + t * m;
+    for (std::size_t i = 0; i < m; ++i) sent[i] = labor_per_row_sum(labor[i], row_sum[i]);
+    double* next = L + (t + 1) * m;
+    const double* scale = c + t * m;
+    // mu0^T * sent by column blocks: each output summed in row order by one thread.
+#pragma omp parallel for schedule(static)
+    for (std::size_t b = 0; b < blocks; ++b) {
+      const std::size_t k0 = b * kColumnBlock;
+      const std::size_t n = std::min(kColumnBlock, m - k0);
+      double acc[kColumnBlock] = {};
+      for (std::size_t i = 0; i < m; ++i) {
+        const double weight = sent[i];
+        if (weight == 0.0) continue;
+        const double* row = mu0 + i * m + k0;
+#pragma omp simd
+        for (std::size_t k = 0; k < n; ++k) acc[k] += row[k] * weight;
+      }
+      for (std::size_t k = 0; k < n; ++k) next[k0 + k] = scale[k0 + k] * acc[k];
+    }
+  }
+}
+
+void backward_value_sweep(const Context& /*ctx*/, std::size_t m, std::size_t slots,
+                          const double* mu0, const double* c, const double* r, double beta,
+                          double* d) {
+  std::vector<double> w(m);
+  for (std::size_t t = slots >= 2 ? slots - 2 : 0; t >= 1; --t) {
+    const double* next = d + (t + 1) * m;
+    const double* scale = c + t * m;
+    for (std::size_t k = 0; k < m; ++k) w[k] = scale[k] * next[k];
+    double* out = d + t * m;
+    const double* row_sum = r + t * m;
+    // Rows of mu0 are contiguous: one dot product per row, each summed by one thread.
+#pragma omp parallel for schedule(static)
+    for (std::size_t i = 0; i < m; ++i) {
+      const double* row = mu0 + i * m;
+      double pushed = 0.0;
+#pragma omp simd reduction(+ : pushed)
+      for (std::size_t k = 0; k < m; ++k) pushed += row[k] * w[k];
+      out[i] = sweep_value(out[i], beta, pushed, row_sum[i]);
+    }
+  }
+}
+
+void value_update(const Context& /*ctx*/, std::size_t m, std::size_t slots, const double* real_wage,
+                  const double* r, const double* shift, double inv_nu, double* log_y) {
+  if (slots == 0) return;
+#pragma omp parallel for schedule(static)
+  for (std::size_t t = 0; t < slots; ++t) {
+    double* out = log_y + t * m;
+    if (t == 0 || t + 1 == slots) {
+      for (std::size_t i = 0; i < m; ++i) out[i] = 0.0;
+      continue;
+    }
+    const double* wage = real_wage + t * m;
+    const double* now = r + t * m;
+    const double* before = r + (t - 1) * m;
+    for (std::size_t i = 0; i < m; ++i) {
+      out[i] = log_value_change(wage[i], inv_nu, now[i], before[i], shift[t], shift[t - 1]);
+    }
+  }
+}
+
+}  // namespace dynhat::kernels::cpu

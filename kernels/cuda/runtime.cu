@@ -1,0 +1,88 @@
+// Lifetime of the CUDA backend's per-context resources on device 0: one non-blocking stream, a
+// cuBLAS handle bound to it, a pinned host buffer for returned scalars and a device scratch
+// buffer grown on demand. No kernels here; the cost is the driver's (stream, handle and
+// allocations, milliseconds once per Context). Numerical notes: none.
+#include <string>
+#include <utility>
+
+#include "dynhat/error.hpp"
+#include "kernels/cuda/check.cuh"
+#include "kernels/cuda/resources.cuh"
+#include "kernels/cuda_runtime.hpp"
+
+namespace dynhat::kernels::cuda {
+
+detail::CudaResources* create_resources() {
+  int count = 0;
+  const cudaError_t status = cudaGetDeviceCount(&count);
+  if (status != cudaSuccess || count == 0) {
+    static_cast<void>(cudaGetLastError());  // a missing driver must not fail later checks
+    throw Error(std::string("CUDA backend requested but no CUDA device is available "
+                            "(cudaGetDeviceCount: ") +
+                (status != cudaSuccess ? cudaGetErrorName(status) : "0 devices") + ")");
+  }
+  auto* resources = new detail::CudaResources;
+  try {
+    DYNHAT_CUDA_CHECK(cudaSetDevice(0));
+    DYNHAT_CUDA_CHECK(cudaStreamCreateWithFlags(&resources->stream, cudaStreamNonBlocking));
+    DYNHAT_CUBLAS_CHECK(cublasCreate(&resources->cublas));
+    DYNHAT_CUBLAS_CHECK(cublasSetStream(resources->cublas, resources->stream));
+    DYNHAT_CUBLAS_CHECK(cublasSetPointerMode(resources->cublas, CUBLAS_POINTER_MODE_HOST));
+    DYNHAT_CUDA_CHECK(cudaMallocHost(&resources->host_scalars, kHostScalars * sizeof(double)));
+  } catch (...) {
+    destroy_resources(resources);
+    throw;
+  }
+  return resources;
+}
+
+void destroy_resources(detail::CudaResources* resources) noexcept {
+  if (resources == nullptr) return;
+  // Errors are ignored: this runs in Context's destructor, which has nobody to report them to.
+  if (resources->stream != nullptr) static_cast<void>(cudaStreamSynchronize(resources->stream));
+  if (resources->scratch != nullptr) static_cast<void>(cudaFree(resources->scratch));
+  if (resources->host_scalars != nullptr) static_cast<void>(cudaFreeHost(resources->host_scalars));
+  if (resources->cublas != nullptr) static_cast<void>(cublasDestroy(resources->cublas));
+  if (resources->stream != nullptr) static_cast<void>(cudaStreamDestroy(resources->stream));
+  static_cast<void>(cudaGetLastError());
+  delete resources;
+}
+
+void synchronize(const Context& ctx) {
+  DYNHAT_CUDA_CHECK(cudaStreamSynchronize(ctx.cuda()->stream));
+}
+
+int device_count() noexcept {
+  int count = 0;
+  if (cudaGetDeviceCount(&count) != cudaSuccess) {
+    static_cast<void>(cudaGetLastError());
+    return 0;
+  }
+  return count;
+}
+
+std::string device_name() {
+  if (device_count() == 0) return "";
+  cudaDeviceProp properties{};
+  DYNHAT_CUDA_CHECK(cudaGetDeviceProperties(&properties, 0));
+  return properties.name;
+}
+
+bool compiled() noexcept {
+  return true;
+}
+
+double* scratch(const Context& ctx, std::size_t n) {
+  detail::CudaResources& resources = *ctx.cuda();
+  if (n > resources.scratch_size) {
+    DYNHAT_CUDA_CHECK(cudaStreamSynchronize(resources.stream));
+    double* old = std::exchange(resources.scratch, nullptr);
+    resources.scratch_size = 0;
+    DYNHAT_CUDA_CHECK(cudaFree(old));
+    DYNHAT_CUDA_CHECK(cudaMalloc(&resources.scratch, n * sizeof(double)));
+    resources.scratch_size = n;
+  }
+  return resources.scratch;
+}
+
+}  // namespace dynhat::kernels::cuda

@@ -1,0 +1,19 @@
+// Lifetime of the CUDA backend's resources (stream, cuBLAS handle). Implemented in
+// kernels/cuda/runtime.cu, or by kernels/cuda_stubs.cpp in a build without CUDA.
+#pragma once
+
+#include <string>
+
+#include "dynhat/backend.hpp"
+
+namespace dynhat::kernels::cuda {
+
+/// Creates the stream and handles on device 0; throws Error when there is no device.
+detail::CudaResources* create_resources();
+void destroy_resources(detail::CudaResources* resources) noexcept;
+void synchronize(const Context& ctx);
+int device_count() noexcept;
+std::string device_name();
+bool compiled() noexcept;
+
+}  // namespace dynhat::kernels::cuda

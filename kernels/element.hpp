@@ -1,0 +1,86 @@
+// Per-element mathematics shared by the CPU and CUDA kernels (ARCHITECTURE.md 3): what only the
+// GPU can check is then reduced to indexing, reductions and memory traffic.
+#pragma once
+
+#include <cmath>
+
+#if defined(__CUDACC__)
+#define DYNHAT_HD __host__ __device__ __forceinline__
+#else
+#define DYNHAT_HD inline
+#endif
+
+namespace dynhat::kernels {
+
+/// Running log-sum-exp state: the sum of exp(x - max) over the entries seen, and their max.
+/// Combining by rescaling to the larger max keeps every exponent <= 0, so logits of magnitude
+/// 700 and beyond stay finite (exp overflows at 709.78).
+struct LseState {
+  double max;
+  double sum;
+};
+
+DYNHAT_HD LseState lse_empty() {
+  return {-INFINITY, 0.0};
+}
+
+/// Adds one logit. -inf entries (impossible moves) contribute nothing.
+DYNHAT_HD LseState lse_push(LseState s, double x) {
+  if (x <= s.max) {
+    return x == -INFINITY ? s : LseState{s.max, s.sum + exp(x - s.max)};
+  }
+  return {x, s.sum * exp(s.max - x) + 1.0};  // s.max = -inf gives 0 * 0 + 1
+}
+
+/// Merges two partial states (associative and commutative up to rounding).
+DYNHAT_HD LseState lse_merge(LseState a, LseState b) {
+  if (a.max < b.max) {
+    LseState t = a;
+    a = b;
+    b = t;
+  }
+  if (b.max == -INFINITY) return a;
+  return {a.max, a.sum + b.sum * exp(b.max - a.max)};
+}
+
+/// log sum exp of the entries seen; -inf when there were none (or all were -inf).
+DYNHAT_HD double lse_value(LseState s) {
+  return s.max == -INFINITY ? -INFINITY : s.max + log(s.sum);
+}
+
+/// The logit of E1/E2, z = a_scale * a + v_term, v_term = v_scale * v[c] (0 without v).
+DYNHAT_HD double logit(double a, double a_scale, double v_term) {
+  return a_scale * a + v_term;
+}
+
+/// Softmax share exp(z - lse); 0 for a row with no admissible entry.
+DYNHAT_HD double softmax_share(double z, double lse) {
+  return lse == -INFINITY ? 0.0 : exp(z - lse);
+}
+
+/// Labor sent per unit of row sum: L / r, with 0 for an empty market (r = 0 forces L = 0).
+DYNHAT_HD double labor_per_row_sum(double labor, double row_sum) {
+  return row_sum > 0.0 ? labor / row_sum : 0.0;
+}
+
+/// One row of the backward value sweep: f + beta (mu0 (c * d_next))_i / r_i; 0 added for an
+/// empty row (r = 0).
+DYNHAT_HD double sweep_value(double f, double beta, double pushed, double row_sum) {
+  return row_sum > 0.0 ? f + beta * pushed / row_sum : f;
+}
+
+/// E12 factorised in logs: log Y_t = log(Cdot_t)/nu + log r_t - log r_{t-1} + shift_t -
+/// shift_{t-1}.
+DYNHAT_HD double log_value_change(double real_wage, double inv_nu, double r_t, double r_prev,
+                                  double shift_t, double shift_prev) {
+  return inv_nu * log(real_wage) + (log(r_t) - log(r_prev)) + (shift_t - shift_prev);
+}
+
+/// log((e^a + e^b)/2) without overflow: the reference algorithm's 1/2 relaxation in levels.
+DYNHAT_HD double log_mean_exp2(double a, double b) {
+  const double hi = a > b ? a : b;
+  const double lo = a > b ? b : a;
+  return hi + log1p(exp(lo - hi)) - 0.69314718055994530942;
+}
+
+}  // namespace dynhat::kernels

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Configures build/ (Release; CUDA on when nvcc is found, architectures 90 unless overridden).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v nvcc > /dev/null && [ -x /usr/local/cuda/bin/nvcc ]; then
+  export PATH=/usr/local/cuda/bin:$PATH
+fi
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release "$@"

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs the build and test dependencies from Debian 12 packages. The CUDA toolkit (nvcc,
+# cuBLAS, CCCL) is not installed here: when nvcc is on PATH or in /usr/local/cuda the CUDA backend
+# is built, otherwise a CPU-only build is configured.
+set -euo pipefail
+packages=(cmake ninja-build g++ nlohmann-json3-dev libfmt-dev libcli11-dev
+          libeigen3-dev libgtest-dev libgmock-dev libbenchmark-dev)
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${packages[@]}"

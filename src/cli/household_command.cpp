@@ -1,0 +1,188 @@
+// `dynhat household levels` (E1-E3) and `dynhat household hat` (E11-E13).
+#include <fmt/format.h>
+
+#include <chrono>
+#include <memory>
+
+#include "cli/commands.hpp"
+#include "cli/run_report.hpp"
+#include "dynhat/error.hpp"
+#include "dynhat/household.hpp"
+#include "dynhat/io.hpp"
+#include "dynhat/validate.hpp"
+
+namespace dynhat::cli {
+
+namespace {
+
+struct CommonOptions {
+  std::string out;
+  std::string backend = "cpu";
+  std::string format = "csv";
+  double beta = 0.99;
+  double nu = 5.3436;
+};
+
+void add_common(CLI::App& cmd, CommonOptions& o) {
+  cmd.add_option("--beta", o.beta, "quarterly discount factor, in [0, 1)")->capture_default_str();
+  cmd.add_option("--nu", o.nu, "taste-shock dispersion nu > 0")->capture_default_str();
+  cmd.add_option("--out", o.out, "output directory (created; files replaced atomically)")
+      ->required();
+  cmd.add_option("--backend", o.backend, "cpu or cuda")
+      ->check(CLI::IsMember({"cpu", "cuda"}))
+      ->capture_default_str();
+  cmd.add_option("--format", o.format, "output format: csv or npy")
+      ->check(CLI::IsMember({"csv", "npy"}))
+      ->capture_default_str();
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+struct LevelsArgs {
+  CommonOptions common;
+  std::string tau, utility, L0;
+  std::size_t periods = 0;
+  double tol = 1e-12;
+  int max_iterations = 200000;
+};
+
+int run_levels(const LevelsArgs& a) {
+  const auto start = std::chrono::steady_clock::now();
+  LevelsProblem problem;
+  problem.tau = read_matrix(a.tau);
+  problem.utility = read_matrix(a.utility);
+  problem.L0 = read_vector(a.L0);
+  problem.beta = a.common.beta;
+  problem.nu = a.common.nu;
+  const std::size_t m = problem.tau.rows;
+  require_shape(problem.tau, m, m, a.tau);
+  require_shape(problem.utility, a.periods, m,
+                a.utility + " (--periods rows, one column per market)");
+  require_labor(problem.L0, m, a.L0);
+  require_beta(problem.beta, "--beta");
+  require_nu(problem.nu, "--nu");
+
+  const Context ctx(parse_backend(a.common.backend, "--backend"));
+  LevelsOptions options;
+  options.tol = a.tol;
+  options.max_iterations = a.max_iterations;
+  const LevelsResult result = solve_household_levels(ctx, problem, options);
+
+  OutputDirectory out(a.common.out);
+  write_matrix(out.staged(output_name("V", a.common.format)), result.V);
+  write_matrix(out.staged(output_name("L", a.common.format)), result.L);
+  nlohmann::json report = run_report(result.stationary, ctx.backend(), seconds_since(start));
+  report["problem"] = {{"form", "levels"},      {"markets", m},      {"periods", a.periods},
+                       {"beta", a.common.beta}, {"nu", a.common.nu}, {"tol", a.tol}};
+  report["outputs"] = {{"V", "[T+1][M], row t = V_t, row T = stationary V under U_{T-1}"},
+                       {"L", "[T+1][M], row 0 = L0, row t+1 = mu_t^T L_t"}};
+  write_text_file(out.staged("report.json"), report.dump(2) + "\n");
+  out.commit();
+  fmt::print("levels: M = {}, T = {}, stationary V {} in {} iterations (bound {:.2e}), {:.3f} s\n",
+             m, a.periods, result.stationary.converged ? "converged" : "NOT converged",
+             result.stationary.iterations, result.stationary.residual, seconds_since(start));
+  return result.stationary.converged ? 0 : kExitNotConverged;
+}
+
+struct HatArgs {
+  CommonOptions common;
+  std::string mu0, L0, real_wage;
+  std::string method = "anderson";
+  double tol = 1e-10;
+  int max_iterations = 5000;
+  int anderson_memory = 8;
+  bool quiet = false;
+};
+
+int run_hat(const HatArgs& a) {
+  const auto start = std::chrono::steady_clock::now();
+  HatProblem problem;
+  problem.mu0 = read_matrix(a.mu0);
+  problem.L0 = read_vector(a.L0);
+  problem.real_wage = read_matrix(a.real_wage);
+  problem.beta = a.common.beta;
+  problem.nu = a.common.nu;
+  require_migration_matrix(problem.mu0, a.mu0);
+  const std::size_t m = problem.mu0.rows;
+  require_labor(problem.L0, m, a.L0);
+  require_shape(problem.real_wage, 0, m, a.real_wage);
+  require_positive(problem.real_wage, a.real_wage);
+  if (problem.real_wage.rows < 2) {
+    throw DimensionMismatch(
+        fmt::format("{} has {} rows, needs T >= 2 slots", a.real_wage, problem.real_wage.rows));
+  }
+  require_beta(problem.beta, "--beta");
+  require_nu(problem.nu, "--nu");
+
+  const Context ctx(parse_backend(a.common.backend, "--backend"));
+  HatOptions options;
+  options.method = a.method == "picard" ? OuterMethod::picard : OuterMethod::anderson;
+  options.tol = a.tol;
+  options.max_iterations = a.max_iterations;
+  options.anderson_memory = a.anderson_memory;
+  if (!a.quiet) options.progress = progress_printer("hat " + a.method);
+  const HatResult result = solve_household_hat(ctx, problem, options);
+
+  OutputDirectory out(a.common.out);
+  write_matrix(out.staged(output_name("Y", a.common.format)), result.Y);
+  write_matrix(out.staged(output_name("L", a.common.format)), result.L);
+  nlohmann::json report = run_report(result.report, ctx.backend(), seconds_since(start));
+  report["problem"] = {{"form", "hat"},
+                       {"markets", m},
+                       {"slots", problem.real_wage.rows},
+                       {"beta", a.common.beta},
+                       {"nu", a.common.nu},
+                       {"method", a.method},
+                       {"tol", a.tol},
+                       {"residual_norm", "max |log Y_new - log Y|"}};
+  report["outputs"] = {{"Y", "[T][M], row t = Y_t; rows 0 and T-1 are 1"},
+                       {"L", "[T+1][M], row 0 = L0, row t+1 = mu_t^T L_t"}};
+  write_text_file(out.staged("report.json"), report.dump(2) + "\n");
+  out.commit();
+  fmt::print("hat ({}): M = {}, T = {}, {} in {} iterations (residual {:.2e}), {:.3f} s\n",
+             a.method, m, problem.real_wage.rows,
+             result.report.converged ? "converged" : "NOT converged", result.report.iterations,
+             result.report.residual, seconds_since(start));
+  return result.report.converged ? 0 : kExitNotConverged;
+}
+
+}  // namespace
+
+void add_household_commands(CLI::App& app, int& exit_code) {
+  CLI::App* household = app.add_subcommand("household", "household (migration) block alone");
+  household->require_subcommand(1);
+
+  auto levels = std::make_shared<LevelsArgs>();
+  CLI::App* lv = household->add_subcommand("levels", "levels form E1-E3 from moving costs tau");
+  lv->add_option("--tau", levels->tau, "moving costs [M][M] (.csv or .npy)")->required();
+  lv->add_option("--utility", levels->utility, "period utilities U_t = log C_t, [T][M]")
+      ->required();
+  lv->add_option("--L0", levels->L0, "labor at t = 0, [M]")->required();
+  lv->add_option("--periods", levels->periods, "T, the number of rows of --utility")->required();
+  lv->add_option("--tol", levels->tol, "stationary-V error bound (sup norm)")
+      ->capture_default_str();
+  lv->add_option("--max-iterations", levels->max_iterations)->capture_default_str();
+  add_common(*lv, levels->common);
+  lv->callback([levels, &exit_code] { exit_code = run_levels(*levels); });
+
+  auto hat = std::make_shared<HatArgs>();
+  CLI::App* ht = household->add_subcommand("hat", "hat algebra E11-E13 with given real wages");
+  ht->add_option("--mu0", hat->mu0, "migration matrix mu_{-1}, [M][M], rows sum to 1")->required();
+  ht->add_option("--L0", hat->L0, "labor at slot 0, [M]")->required();
+  ht->add_option("--real-wage", hat->real_wage, "real-wage changes Cdot, [T][M], row t = slot t")
+      ->required();
+  ht->add_option("--method", hat->method, "outer iteration: picard or anderson")
+      ->check(CLI::IsMember({"picard", "anderson"}))
+      ->capture_default_str();
+  ht->add_option("--tol", hat->tol, "converged when max |log Y_new - log Y| <= tol")
+      ->capture_default_str();
+  ht->add_option("--max-iterations", hat->max_iterations)->capture_default_str();
+  ht->add_option("--anderson-memory", hat->anderson_memory)->capture_default_str();
+  ht->add_flag("--quiet", hat->quiet, "no progress lines");
+  add_common(*ht, hat->common);
+  ht->callback([hat, &exit_code] { exit_code = run_hat(*hat); });
+}
+
+}  // namespace dynhat::cli

@@ -1,0 +1,30 @@
+// dynhat command-line tool: parses, runs one subcommand, maps errors to exit codes
+// (0 success, 1 invalid input or failure, 2 not converged).
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+
+#include "cli/commands.hpp"
+#include "dynhat/error.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"dynhat: dynamic spatial general equilibrium (CDP) by dynamic hat algebra"};
+  app.require_subcommand(1);
+  int exit_code = 0;
+  dynhat::cli::add_household_commands(app, exit_code);
+  dynhat::cli::add_demo_command(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const dynhat::Error& e) {
+    fmt::print(stderr, "dynhat: error: {}\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "dynhat: unexpected error: {}\n", e.what());
+    return 1;
+  }
+  return exit_code;
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# End-to-end checks of the dynhat CLI: outputs and shapes, report.json fields, exit codes
+# (0 ok, 1 invalid input, 2 not converged) and that a failed run writes nothing.
+set -uo pipefail
+dynhat=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+check() {  # check DESCRIPTION COMMAND...
+  local what=$1; shift
+  if "$@"; then echo "ok: $what"; else echo "FAILED: $what"; failures=$((failures + 1)); fi
+}
+rows() { wc -l < "$1" | tr -d ' '; }
+cols() { head -1 "$1" | awk -F, '{print NF}'; }
+
+cd "$work"
+printf '0.9,0.05,0.05\n0.1,0.8,0.1\n0.02,0.03,0.95\n' > mu0.csv
+printf '100\n50\n25\n' > L0.csv
+printf '0,0.5,2\n1,0,1\n3,1,0\n' > tau.csv
+: > wage.csv
+for t in 0 1 2 3 4 5 6 7; do
+  if [ "$t" -ge 1 ] && [ "$t" -le 4 ]; then echo "1,1.05,1" >> wage.csv; else echo "1,1,1" >> wage.csv; fi
+done
+for t in 0 1 2 3 4; do echo "0.$t,0.2,0.1" >> utility.csv; done
+
+"$dynhat" household hat --mu0 mu0.csv --L0 L0.csv --real-wage wage.csv --beta 0.99 --nu 2 \
+  --out hat --quiet > hat.log 2>&1
+check "hat exits 0" test $? -eq 0
+check "hat Y.csv is 8 x 3" test "$(rows hat/Y.csv)x$(cols hat/Y.csv)" = "8x3"
+check "hat L.csv is 9 x 3" test "$(rows hat/L.csv)x$(cols hat/L.csv)" = "9x3"
+check "hat L.csv row 0 is L0" test "$(head -1 hat/L.csv)" = "100,50,25"
+for key in converged iterations residual residual_history backend seconds; do
+  check "report.json has $key" grep -q "\"$key\"" hat/report.json
+done
+check "report says converged" grep -q '"converged": true' hat/report.json
+
+"$dynhat" household hat --mu0 mu0.csv --L0 L0.csv --real-wage wage.csv --method picard \
+  --out hat_npy --format npy --quiet > /dev/null 2>&1
+check "picard with npy outputs exits 0" test $? -eq 0
+check "Y.npy written" test -s hat_npy/Y.npy
+
+"$dynhat" household hat --mu0 mu0.csv --L0 L0.csv --real-wage wage.csv --method picard \
+  --max-iterations 2 --out capped --quiet > /dev/null 2>&1
+check "not converged exits 2" test $? -eq 2
+check "not converged report says so" grep -q '"converged": false' capped/report.json
+
+printf '0.9,0.05,0.05\n0.1,0.7,0.1\n0.02,0.03,0.95\n' > bad_mu0.csv
+"$dynhat" household hat --mu0 bad_mu0.csv --L0 L0.csv --real-wage wage.csv --out bad \
+  > bad.log 2>&1
+check "bad mu0 exits 1" test $? -eq 1
+check "bad mu0 message names file, row and rule" grep -q 'bad_mu0.csv row 1 sums to 0.8999.*must be 1' bad.log
+check "bad mu0 writes nothing" test ! -e bad
+
+printf '100\n-50\n25\n' > bad_L0.csv
+"$dynhat" household hat --mu0 mu0.csv --L0 bad_L0.csv --real-wage wage.csv --out bad > bad.log 2>&1
+check "negative L0 exits 1 naming entry" grep -q 'bad_L0.csv entry 1 is -50' bad.log
+"$dynhat" household hat --mu0 mu0.csv --L0 L0.csv --real-wage wage.csv --beta 1 --out bad > bad.log 2>&1
+check "beta = 1 rejected" grep -q -- '--beta = 1 must be in \[0, 1)' bad.log
+printf '1,2,3\n4,5\n' > ragged.csv
+"$dynhat" household hat --mu0 ragged.csv --L0 L0.csv --real-wage wage.csv --out bad > bad.log 2>&1
+check "ragged file rejected" grep -q 'ragged.csv line 2 has 2 columns' bad.log
+check "failed runs wrote nothing" test ! -e bad
+
+"$dynhat" household levels --tau tau.csv --utility utility.csv --L0 L0.csv --periods 5 \
+  --beta 0.95 --nu 1.5 --out levels > /dev/null 2>&1
+check "levels exits 0" test $? -eq 0
+check "levels V.csv is 6 x 3" test "$(rows levels/V.csv)x$(cols levels/V.csv)" = "6x3"
+check "levels L.csv is 6 x 3" test "$(rows levels/L.csv)x$(cols levels/L.csv)" = "6x3"
+"$dynhat" household levels --tau tau.csv --utility utility.csv --L0 L0.csv --periods 4 \
+  --out bad > bad.log 2>&1
+check "levels periods mismatch rejected" grep -q 'utility.csv.*is 5 x 3, must be 4 x 3' bad.log
+
+if ! nvidia-smi > /dev/null 2>&1; then
+  "$dynhat" household hat --mu0 mu0.csv --L0 L0.csv --real-wage wage.csv --backend cuda \
+    --out bad > bad.log 2>&1
+  check "cuda without a device exits 1" test $? -eq 1
+  check "cuda without a device says so" grep -q -i 'cuda' bad.log
+fi
+
+"$dynhat" demo --out demo --regions 4 --sectors 5 --periods 40 > demo.log 2>&1
+check "small demo exits 0" test $? -eq 0
+check "demo prints the headline" grep -q 'manufacturing employment share' demo.log
+
+echo "cli: $failures failure(s)"
+test "$failures" -eq 0

@@ -1,0 +1,141 @@
+// Hat-algebra household path (E11-E13): zero shock, Picard = Anderson, the factorised path equal
+// to the explicitly recursed one (E11 matrices formed slot by slot), labor conservation.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numeric>
+
+#include "dynhat/household.hpp"
+#include "dynhat/synthetic.hpp"
+#include "support/fixtures.hpp"
+#include "support/naive_kernels.hpp"
+
+namespace dynhat {
+namespace {
+
+/// 6 regions x 5 markets, T = 40, real wages of sectors 0-1 x1.3 over 12 slots.
+HatProblem small_problem() {
+  SyntheticMobility s = synthetic_mobility(6, 5, 17);
+  HatProblem p;
+  p.mu0 = std::move(s.mu0);
+  p.L0 = std::move(s.L0);
+  p.real_wage = phased_real_wage(6, 5, 40, {0, 1}, 1.3, 12);
+  p.beta = 0.99;
+  p.nu = 5.3436;
+  return p;
+}
+
+TEST(HouseholdHat, ZeroShockGivesUnitValuesAndTheMu0Chain) {
+  const Context ctx(Backend::cpu);
+  HatProblem p = small_problem();
+  p.real_wage = Matrix(p.real_wage.rows, p.mu0.rows, 1.0);
+  const HatResult h = solve_household_hat(ctx, p);
+  ASSERT_TRUE(h.report.converged);
+  EXPECT_EQ(h.report.iterations, 1);
+  for (double y : h.Y.data) EXPECT_EQ(y, 1.0);  // log Y = 0 + log 1 - log 1 + 0 exactly
+  std::vector<double> labor = p.L0;
+  for (std::size_t t = 0; t < p.real_wage.rows; ++t) {
+    labor = naive::transpose_apply(p.mu0, labor);
+    for (std::size_t i = 0; i < labor.size(); ++i) {
+      EXPECT_NEAR(h.L(t + 1, i), labor[i], 1e-12 * labor[i] + 1e-300);
+    }
+  }
+}
+
+TEST(HouseholdHat, PicardAndAndersonReachTheSameFixedPoint) {
+  const Context ctx(Backend::cpu);
+  const HatProblem p = small_problem();
+  HatOptions options;
+  options.tol = 1e-12;
+  options.method = OuterMethod::picard;
+  const HatResult picard = solve_household_hat(ctx, p, options);
+  options.method = OuterMethod::anderson;
+  const HatResult anderson = solve_household_hat(ctx, p, options);
+  ASSERT_TRUE(picard.report.converged);
+  ASSERT_TRUE(anderson.report.converged);
+  // The Picard map contracts at rate <= beta^... near 1: a step of 1e-12 leaves an error of up to
+  // ~1e-12 / (1 - rate); 1e-9 is a safe common bound for both fixed points.
+  for (std::size_t k = 0; k < picard.Y.size(); ++k) {
+    ASSERT_NEAR(picard.Y.data[k], anderson.Y.data[k], 1e-9) << "entry " << k;
+  }
+  EXPECT_LT(3 * anderson.report.iterations, picard.report.iterations);
+  // Residual histories are kept and end at the reported residual.
+  EXPECT_EQ(picard.report.residual_history.back(), picard.report.residual);
+  EXPECT_EQ(anderson.report.residual_history.size(),
+            static_cast<std::size_t>(anderson.report.iterations));
+}
+
+TEST(HouseholdHat, FactorisedPathEqualsExplicitRecursion) {
+  const Context ctx(Backend::cpu);
+  const HatProblem p = small_problem();
+  HatOptions options;
+  options.tol = 1e-13;
+  const HatResult h = solve_household_hat(ctx, p, options);
+  ASSERT_TRUE(h.report.converged);
+  const std::size_t m = p.mu0.rows, slots = p.real_wage.rows;
+  const double beta = p.beta, nu = p.nu;
+
+  // E11 slot by slot with explicit M x M matrices: mu_t = rownorm(mu_{t-1} * col(Y_{t+1}^beta)).
+  Matrix previous = p.mu0;  // mu_{-1}
+  std::vector<double> labor = p.L0;
+  const double total = std::accumulate(labor.begin(), labor.end(), 0.0);
+  for (std::size_t t = 0; t < slots; ++t) {
+    Matrix mu(m, m);
+    for (std::size_t i = 0; i < m; ++i) {
+      double sum = 0.0;
+      for (std::size_t k = 0; k < m; ++k) {
+        const double y_next = t + 1 < slots ? h.Y(t + 1, k) : 1.0;
+        sum += mu(i, k) = previous(i, k) * std::pow(y_next, beta);
+      }
+      for (std::size_t k = 0; k < m; ++k) mu(i, k) /= sum;
+    }
+    // E12 with the explicit matrices: the solution is its fixed point (1e-13 in log Y, 1e-11
+    // after the exp and the sums).
+    if (t >= 1 && t + 1 < slots) {
+      for (std::size_t i = 0; i < m; ++i) {
+        double s = 0.0;
+        for (std::size_t k = 0; k < m; ++k) s += previous(i, k) * std::pow(h.Y(t + 1, k), beta);
+        EXPECT_NEAR(h.Y(t, i), std::pow(p.real_wage(t, i), 1.0 / nu) * s, 1e-11)
+            << "slot " << t << " market " << i;
+      }
+    }
+    // The factorised shares and labor (E13) equal the recursed ones.
+    const Matrix factorised = migration_shares(p.mu0, h.Y, beta, t);
+    for (std::size_t k = 0; k < m * m; ++k) ASSERT_NEAR(factorised.data[k], mu.data[k], 1e-14);
+    labor = naive::transpose_apply(mu, labor);
+    for (std::size_t i = 0; i < m; ++i) {
+      EXPECT_NEAR(h.L(t + 1, i), labor[i], 1e-12 * total) << "slot " << t + 1;
+    }
+    const double s = std::accumulate(h.L.row(t + 1), h.L.row(t + 1) + m, 0.0);
+    EXPECT_NEAR(s, total, 1e-12 * total);  // labor conserved
+    previous = mu;
+  }
+}
+
+TEST(HouseholdHat, NonConvergenceKeepsTheHistory) {
+  const Context ctx(Backend::cpu);
+  HatOptions options;
+  options.max_iterations = 4;
+  options.method = OuterMethod::picard;
+  const HatResult h = solve_household_hat(ctx, small_problem(), options);
+  EXPECT_FALSE(h.report.converged);
+  EXPECT_EQ(h.report.iterations, 4);
+  EXPECT_EQ(h.report.residual_history.size(), 4u);
+  EXPECT_GT(h.report.residual, options.tol);
+}
+
+TEST(HouseholdHat, ProgressCallbackSeesEveryIteration) {
+  const Context ctx(Backend::cpu);
+  HatOptions options;
+  std::vector<double> seen;
+  options.progress = [&](int iteration, double residual, double seconds) {
+    EXPECT_EQ(static_cast<std::size_t>(iteration), seen.size() + 1);
+    EXPECT_GE(seconds, 0.0);
+    seen.push_back(residual);
+  };
+  const HatResult h = solve_household_hat(ctx, small_problem(), options);
+  EXPECT_EQ(seen, h.report.residual_history);
+}
+
+}  // namespace
+}  // namespace dynhat

@@ -1,0 +1,221 @@
+// Tier 1: every CPU (OpenMP) kernel against the naive loop version, plus the invariants the
+// mathematics guarantees (rows of mu sum to 1, labor is conserved, log-sum-exp shift invariance,
+// finiteness at |logit| >= 700).
+#include <gtest/gtest.h>
+#include <omp.h>
+
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "support/fixtures.hpp"
+#include "support/kernel_runner.hpp"
+#include "support/naive_kernels.hpp"
+
+namespace dynhat {
+namespace {
+
+using testing::max_relative_error;
+using testing::normwise_error;
+using testing::random_matrix;
+using testing::random_migration;
+using testing::random_vector;
+
+constexpr double kEps = std::numeric_limits<double>::epsilon();
+
+/// Parity bound of ARCHITECTURE.md section 7: 10 eps sqrt(n) for sums of n terms whose rounding
+/// errors are independent (a random-walk bound; the worst case n eps is never approached).
+double sum_bound(std::size_t n) {
+  return 10.0 * kEps * std::sqrt(static_cast<double>(n));
+}
+
+/// exp() turns an absolute error in its argument into a relative error of the result; the
+/// argument z - lse carries rounding of order eps * |z|, so shares get eps * max|z| on top.
+double share_bound(std::size_t n, double max_logit) {
+  return sum_bound(n) * std::max(1.0, max_logit);
+}
+
+class CpuKernels : public ::testing::TestWithParam<std::size_t> {
+ protected:
+  Context ctx_{Backend::cpu};
+};
+
+TEST_P(CpuKernels, RowLogsumexpOfTauAndValuesMatchesNaive) {
+  const std::size_t m = GetParam();
+  const Matrix tau = random_matrix(m, m, 0.0, 10.0, 11);
+  const std::vector<double> v = random_vector(m, -5.0, 5.0, 12);
+  const double beta = 0.99, nu = 1.7;
+  const auto out = testing::run_row_logsumexp(ctx_, tau, -1.0 / nu, v, beta / nu, true);
+  const Matrix z = naive::logits(tau, -1.0 / nu, v, beta / nu);
+  EXPECT_LE(normwise_error(out.lse, naive::row_logsumexp(z)), sum_bound(m));
+  EXPECT_LE(normwise_error(out.shares.data, naive::softmax(z).data), share_bound(m, 10.0));
+}
+
+TEST_P(CpuKernels, RowLogsumexpOfMatrixMatchesNaiveAndSharesSumToOne) {
+  const std::size_t m = GetParam();
+  const Matrix a = random_matrix(m, m, -30.0, 30.0, 21);
+  const auto out = testing::run_row_logsumexp(ctx_, a, 1.0, {}, 0.0, true);
+  EXPECT_LE(normwise_error(out.lse, naive::row_logsumexp(a)), sum_bound(m));
+  EXPECT_LE(normwise_error(out.shares.data, naive::softmax(a).data), share_bound(m, 30.0));
+  for (std::size_t r = 0; r < m; ++r) {
+    const double s = std::accumulate(out.shares.row(r), out.shares.row(r) + m, 0.0);
+    // m-term sum (m eps worst case) of shares whose exponents carry eps * |z| <= 30 eps each.
+    EXPECT_NEAR(s, 1.0, (m + 2 * 30.0) * kEps) << "row " << r;
+  }
+}
+
+TEST_P(CpuKernels, LogsumexpIsShiftInvariant) {
+  const std::size_t m = GetParam();
+  const Matrix a = random_matrix(m, m, -3.0, 3.0, 31);
+  Matrix shifted = a;
+  const double k = 437.25;
+  for (double& x : shifted.data) x += k;
+  const auto base = testing::run_row_logsumexp(ctx_, a, 1.0, {}, 0.0, true);
+  const auto moved = testing::run_row_logsumexp(ctx_, shifted, 1.0, {}, 0.0, true);
+  for (std::size_t r = 0; r < m; ++r) {
+    // lse(a + k) = lse(a) + k exactly; the only rounding is in forming a + k (eps * k).
+    EXPECT_NEAR(moved.lse[r], base.lse[r] + k, 4 * kEps * k) << "row " << r;
+  }
+  // Shares depend on a + k - lse(a + k): relative error eps * k from the shifted entries.
+  EXPECT_LE(normwise_error(moved.shares.data, base.shares.data), share_bound(m, k));
+}
+
+TEST_P(CpuKernels, EntriesOfMagnitude700AndMoreStayFinite) {
+  const std::size_t m = GetParam();
+  Matrix a = random_matrix(m, m, -1000.0, 1000.0, 41);
+  for (std::size_t r = 0; r < m; ++r) a(r, r) = r % 2 == 0 ? 745.0 : -745.0;
+  const auto out = testing::run_row_logsumexp(ctx_, a, 1.0, {}, 0.0, true);
+  const std::vector<double> expect = naive::row_logsumexp(a);
+  for (std::size_t r = 0; r < m; ++r) {
+    ASSERT_TRUE(std::isfinite(out.lse[r])) << "row " << r;
+    EXPECT_NEAR(out.lse[r], expect[r], 4 * kEps * 1000.0) << "row " << r;
+  }
+  for (double s : out.shares.data) {
+    ASSERT_TRUE(s >= 0.0 && s <= 1.0);
+  }
+  const std::vector<double> w = random_vector(m, 0.0, 1.0, 42);
+  const std::vector<double> pushed =
+      testing::run_softmax_transpose_apply(ctx_, a, 1.0, {}, 0.0, out.lse, w);
+  for (double x : pushed) ASSERT_TRUE(std::isfinite(x));
+}
+
+TEST_P(CpuKernels, SoftmaxTransposeApplyMatchesNaiveAndConservesMass) {
+  const std::size_t m = GetParam();
+  const Matrix tau = random_matrix(m, m, 0.0, 10.0, 51);
+  const std::vector<double> v = random_vector(m, -5.0, 5.0, 52);
+  std::vector<double> w = random_vector(m, 0.0, 100.0, 53);
+  w[0] = 0.0;  // an empty origin market
+  const double beta = 0.99, nu = 2.0;
+  const auto lse = testing::run_row_logsumexp(ctx_, tau, -1.0 / nu, v, beta / nu, false).lse;
+  const std::vector<double> out =
+      testing::run_softmax_transpose_apply(ctx_, tau, -1.0 / nu, v, beta / nu, lse, w);
+  const std::vector<double> expect =
+      naive::transpose_apply(naive::softmax(naive::logits(tau, -1.0 / nu, v, beta / nu)), w);
+  EXPECT_LE(normwise_error(out, expect), share_bound(m, 10.0));
+  const double total_in = std::accumulate(w.begin(), w.end(), 0.0);
+  const double total_out = std::accumulate(out.begin(), out.end(), 0.0);
+  EXPECT_NEAR(total_out, total_in, 1e-12 * total_in);  // E3 conserves labor
+}
+
+TEST_P(CpuKernels, FactorisedPathPrimitivesMatchNaive) {
+  const std::size_t m = GetParam();
+  const std::size_t slots = m > 2000 ? 5 : 12;
+  const Matrix mu0 = random_migration(m, 61);
+  Matrix log_y = random_matrix(slots, m, -0.05, 0.05, 62);
+  const std::vector<double> L0 = random_vector(m, 0.0, 1000.0, 63);
+  const Matrix wage = random_matrix(slots, m, 0.9, 1.1, 64);
+  const double beta = 0.99, nu = 5.3436;
+  const auto out = testing::run_migration_path(ctx_, mu0, log_y, L0, wage, beta, nu);
+
+  Matrix c;
+  std::vector<double> shift;
+  naive::column_scalings(log_y, beta, c, shift);
+  EXPECT_LE(max_relative_error(out.shift, shift, 1.0), sum_bound(slots));
+  EXPECT_LE(normwise_error(out.c.data, c.data), sum_bound(slots));
+  const Matrix r = naive::scaled_row_sums(mu0, c);
+  EXPECT_LE(max_relative_error(out.r.data, r.data), sum_bound(m) + sum_bound(slots));
+  const Matrix L = naive::labor_chain(mu0, c, r, L0);
+  EXPECT_LE(normwise_error(out.L.data, L.data), slots * (sum_bound(m) + sum_bound(slots)));
+  for (std::size_t t = 1; t + 1 < slots; ++t) {
+    for (std::size_t i = 0; i < m; ++i) {
+      const double expect =
+          std::log(wage(t, i)) / nu + std::log(r(t, i) / r(t - 1, i)) + shift[t] - shift[t - 1];
+      ASSERT_NEAR(out.log_y_new(t, i), expect, 1e-13) << "slot " << t << " market " << i;
+    }
+  }
+  for (std::size_t i = 0; i < m; ++i) {
+    EXPECT_EQ(out.log_y_new(0, i), 0.0);
+    EXPECT_EQ(out.log_y_new(slots - 1, i), 0.0);
+  }
+  const Matrix swept = naive::backward_value_sweep(mu0, c, beta, out.log_y_new);
+  // Back substitution over `slots` steps, each an m-term average: errors add up along the chain.
+  EXPECT_LE(normwise_error(out.swept.data, swept.data), slots * sum_bound(m));
+  // Labor is conserved slot by slot (rows of every mu_t sum to 1).
+  const double total = std::accumulate(L0.begin(), L0.end(), 0.0);
+  for (std::size_t t = 1; t <= slots; ++t) {
+    const double s = std::accumulate(out.L.row(t), out.L.row(t) + m, 0.0);
+    EXPECT_NEAR(s, total, 1e-12 * total) << "slot " << t;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Sizes, CpuKernels, ::testing::Values(7, 1150, 3000));
+
+TEST(CpuKernelsThreads, ResultsDoNotDependOnTheThreadCount) {
+  const Context ctx(Backend::cpu);
+  const std::size_t m = 1500;
+  const Matrix tau = random_matrix(m, m, 0.0, 10.0, 71);
+  const std::vector<double> v = random_vector(m, -5.0, 5.0, 72);
+  const std::vector<double> w = random_vector(m, 0.0, 1.0, 73);
+  const Matrix mu0 = random_migration(m, 74);
+  const Matrix log_y = random_matrix(4, m, -0.05, 0.05, 75);
+  const Matrix wage(4, m, 1.0);
+  const int saved = omp_get_max_threads();
+  std::vector<std::vector<double>> pushed, labor;
+  for (int threads : {1, 2, 3}) {
+    omp_set_num_threads(threads);
+    const auto lse = testing::run_row_logsumexp(ctx, tau, -0.5, v, 0.5, false).lse;
+    pushed.push_back(testing::run_softmax_transpose_apply(ctx, tau, -0.5, v, 0.5, lse, w));
+    labor.push_back(testing::run_migration_path(ctx, mu0, log_y, w, wage, 0.99, 5.0).L.data);
+  }
+  omp_set_num_threads(saved);
+  // Column-blocked sums: every output is summed in row order by one thread, so bitwise equal.
+  EXPECT_EQ(pushed[0], pushed[1]);
+  EXPECT_EQ(pushed[0], pushed[2]);
+  EXPECT_EQ(labor[0], labor[1]);
+  EXPECT_EQ(labor[0], labor[2]);
+}
+
+TEST(CpuVectorOps, HandValues) {
+  const Context ctx(Backend::cpu);
+  const DeviceArray a(ctx, std::vector<double>{1.0, -2.0, 3.5});
+  const DeviceArray b(ctx, std::vector<double>{0.5, 1.0, 3.5});
+  const kernels::DiffRange d = kernels::diff_range(ctx, 3, a.data(), b.data());
+  EXPECT_EQ(d.min, -3.0);
+  EXPECT_EQ(d.max, 0.5);
+  EXPECT_EQ(d.max_abs(), 3.0);
+
+  DeviceArray y(ctx, std::vector<double>{1.0, 1.0, 1.0});
+  kernels::axpby(ctx, 3, 2.0, a.data(), -1.0, y.data());
+  EXPECT_EQ(y.to_host(), (std::vector<double>{1.0, -5.0, 6.0}));
+
+  DeviceArray x(ctx, std::vector<double>{std::log(1.0), std::log(3.0), 800.0});
+  const DeviceArray x_new(ctx, std::vector<double>{std::log(3.0), std::log(3.0), 800.0});
+  kernels::average_in_levels(ctx, 3, x_new.data(), x.data());
+  const std::vector<double> avg = x.to_host();
+  EXPECT_NEAR(avg[0], std::log(2.0), 4 * kEps);  // (1 + 3) / 2
+  EXPECT_NEAR(avg[1], std::log(3.0), 4 * kEps);
+  EXPECT_NEAR(avg[2], 800.0, 4 * kEps * 800.0);  // exp(800) would overflow in levels
+
+  const DeviceArray X(ctx, std::vector<double>{1.0, 2.0, 3.0, 4.0, 5.0, 6.0});  // [2][3]
+  double dots[2];
+  kernels::dot_rows(ctx, 2, 3, X.data(), b.data(), dots);
+  EXPECT_EQ(dots[0], 0.5 + 2.0 + 10.5);
+  EXPECT_EQ(dots[1], 2.0 + 5.0 + 21.0);
+  const double coef[2] = {1.0, -0.5};
+  DeviceArray z(ctx, std::vector<double>{0.0, 0.0, 0.0});
+  kernels::subtract_combination(ctx, 2, 3, X.data(), coef, z.data());
+  EXPECT_EQ(z.to_host(), (std::vector<double>{1.0, 0.5, 0.0}));
+}
+
+}  // namespace
+}  // namespace dynhat

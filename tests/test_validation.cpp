@@ -1,0 +1,88 @@
+// Input rules: each violation throws with the input, the entry and the rule in the message.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "dynhat/error.hpp"
+#include "dynhat/household.hpp"
+#include "dynhat/validate.hpp"
+
+namespace dynhat {
+namespace {
+
+/// The message thrown by `f`, which must throw InvalidInput (or a subclass).
+template <class F>
+std::string message_of(F f) {
+  try {
+    f();
+  } catch (const InvalidInput& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no InvalidInput thrown";
+  return {};
+}
+
+Matrix identity(std::size_t m) {
+  Matrix x(m, m);
+  for (std::size_t i = 0; i < m; ++i) x(i, i) = 1.0;
+  return x;
+}
+
+TEST(Validation, MigrationMatrixRules) {
+  Matrix mu = identity(3);
+  mu(1, 0) = 0.07;  // row 1 sums to 1.07
+  EXPECT_EQ(message_of([&] { require_migration_matrix(mu, "mu0.csv"); }),
+            "mu0.csv row 1 sums to 1.0700000000000001, must be 1 +- 1e-09");
+  mu = identity(3);
+  mu(2, 2) = 1.0 + 5e-10;  // within 1e-9: accepted
+  EXPECT_NO_THROW(require_migration_matrix(mu, "mu0.csv"));
+  mu(2, 1) = -0.1;
+  mu(2, 2) = 1.1;
+  EXPECT_EQ(message_of([&] { require_migration_matrix(mu, "mu0.csv"); }),
+            "mu0.csv row 2 column 1 is -0.1, must be >= 0");
+  mu = identity(3);
+  mu(0, 2) = NAN;
+  EXPECT_NE(message_of([&] {
+              require_migration_matrix(mu, "mu0.csv");
+            }).find("row 0 column 2 is nan, must be finite"),
+            std::string::npos);
+  EXPECT_THROW(require_migration_matrix(Matrix(2, 3), "mu0.csv"), DimensionMismatch);
+}
+
+TEST(Validation, LaborAndParameters) {
+  EXPECT_EQ(message_of([] {
+              require_labor({1.0, -2.0}, 2, "L0.csv");
+            }),
+            "L0.csv entry 1 is -2, must be finite and >= 0");
+  EXPECT_EQ(message_of([] {
+              require_labor({0.0, 0.0}, 2, "L0.csv");
+            }),
+            "L0.csv sums to 0, must have a positive total");
+  EXPECT_THROW(require_labor({1.0}, 2, "L0.csv"), DimensionMismatch);
+  EXPECT_EQ(message_of([] { require_beta(1.0, "--beta"); }), "--beta = 1 must be in [0, 1)");
+  EXPECT_NO_THROW(require_beta(0.0));
+  EXPECT_EQ(message_of([] { require_nu(0.0, "--nu"); }), "--nu = 0 must be finite and > 0");
+  Matrix wage(2, 2, 1.0);
+  wage(1, 0) = 0.0;
+  EXPECT_EQ(message_of([&] { require_positive(wage, "wage.csv"); }),
+            "wage.csv row 1 column 0 is 0, must be > 0");
+}
+
+TEST(Validation, SolversRejectInconsistentProblems) {
+  const Context ctx(Backend::cpu);
+  HatProblem hat;
+  hat.mu0 = identity(3);
+  hat.L0 = {1.0, 1.0, 1.0};
+  hat.real_wage = Matrix(5, 4, 1.0);  // 4 columns for 3 markets
+  EXPECT_THROW(solve_household_hat(ctx, hat), DimensionMismatch);
+  hat.real_wage = Matrix(1, 3, 1.0);  // T = 1
+  EXPECT_THROW(solve_household_hat(ctx, hat), DimensionMismatch);
+  LevelsProblem levels;
+  levels.tau = Matrix(3, 3);
+  levels.utility = Matrix(4, 3);
+  levels.L0 = {1.0, 1.0};
+  EXPECT_THROW(solve_household_levels(ctx, levels), DimensionMismatch);
+}
+
+}  // namespace
+}  // namespace dynhat
