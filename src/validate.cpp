@@ -90,33 +90,35 @@ void require_positive(const Matrix& x, std::string_view label) {
   }
 }
 
-void validate(const LevelsProblem& problem) {
+void validate(const LevelsProblem& problem, const LevelsLabels& labels, std::size_t periods) {
   const std::size_t m = problem.tau.rows;
   if (m == 0 || problem.tau.cols != m) {
-    throw DimensionMismatch(
-        fmt::format("tau is {} x {}, must be a non-empty square matrix", m, problem.tau.cols));
+    throw DimensionMismatch(fmt::format("{} is {} x {}, must be a non-empty square matrix",
+                                        labels.tau, m, problem.tau.cols));
   }
-  require_finite(problem.tau, "tau");
-  if (problem.utility.rows == 0) throw DimensionMismatch("utility has no rows, needs T >= 1");
-  require_shape(problem.utility, 0, m, "utility");
-  require_finite(problem.utility, "utility");
-  require_labor(problem.L0, m, "L0");
-  require_beta(problem.beta);
-  require_nu(problem.nu);
+  require_finite(problem.tau, labels.tau);
+  if (problem.utility.rows == 0) {
+    throw DimensionMismatch(fmt::format("{} has no rows, needs T >= 1", labels.utility));
+  }
+  require_shape(problem.utility, periods, m, labels.utility);
+  require_finite(problem.utility, labels.utility);
+  require_labor(problem.L0, m, labels.L0);
+  require_beta(problem.beta, labels.beta);
+  require_nu(problem.nu, labels.nu);
 }
 
-void validate(const HatProblem& problem) {
-  require_migration_matrix(problem.mu0, "mu0");
+void validate(const HatProblem& problem, const HatLabels& labels) {
+  require_migration_matrix(problem.mu0, labels.mu0);
   const std::size_t m = problem.mu0.rows;
-  require_labor(problem.L0, m, "L0");
+  require_labor(problem.L0, m, labels.L0);
   if (problem.real_wage.rows < 2) {
-    throw DimensionMismatch(
-        fmt::format("real_wage has {} rows, needs T >= 2 slots", problem.real_wage.rows));
+    throw DimensionMismatch(fmt::format("{} has {} rows, needs T >= 2 slots", labels.real_wage,
+                                        problem.real_wage.rows));
   }
-  require_shape(problem.real_wage, 0, m, "real_wage");
-  require_positive(problem.real_wage, "real_wage");
-  require_beta(problem.beta);
-  require_nu(problem.nu);
+  require_shape(problem.real_wage, 0, m, labels.real_wage);
+  require_positive(problem.real_wage, labels.real_wage);
+  require_beta(problem.beta, labels.beta);
+  require_nu(problem.nu, labels.nu);
 }
 
 }  // namespace dynhat

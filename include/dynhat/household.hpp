@@ -28,7 +28,8 @@ struct LevelsProblem {
 };
 
 struct LevelsOptions {
-  /// Stationary V stops when the McQueen-Porteus bound on |V - V*|_inf is <= tol.
+  /// Stationary V stops when the McQueen-Porteus bound on |V - V*|_inf, relative to
+  /// max(1, |V|_inf), is <= tol.
   double tol = 1e-12;
   int max_iterations = 200000;
   /// Keep the T migration matrices mu_t ([M][M] each): O(T M^2) memory.
@@ -42,13 +43,14 @@ struct LevelsResult {
   Matrix L;
   /// T matrices [M][M], mu_t (E2), only when LevelsOptions::keep_shares.
   std::vector<Matrix> shares;
-  /// The stationary-V fixed point; residual = McQueen-Porteus error bound (sup norm).
+  /// The stationary-V fixed point; residual = McQueen-Porteus error bound (sup norm) relative to
+  /// max(1, |V|_inf).
   IterationReport stationary;
 };
 
 /// Stationary V: V = U + nu * log sum_m' exp((beta V_m' - tau_m,m')/nu) (E1 with V_t+1 = V_t).
 /// Fixed-point iteration (a contraction of modulus beta); the returned V is the midpoint of the
-/// McQueen-Porteus bounds, whose half-width is the reported residual.
+/// McQueen-Porteus bounds, whose half-width relative to max(1, |V|_inf) is the reported residual.
 std::vector<double> stationary_values(const Context& ctx, const Matrix& tau,
                                       const std::vector<double>& utility, double beta, double nu,
                                       const LevelsOptions& options, IterationReport& report);

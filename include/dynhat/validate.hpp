@@ -2,6 +2,7 @@
 // whose message names the input (`label`: a file name or an argument), the entry and the rule.
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -25,9 +26,18 @@ void require_positive(const Matrix& x, std::string_view label);
 /// `x` has `rows` x `cols` (0 = any).
 void require_shape(const Matrix& x, std::size_t rows, std::size_t cols, std::string_view label);
 
-/// All rules of a levels problem.
-void validate(const LevelsProblem& problem);
+/// Names used in the messages: the library's argument names by default, file names in the CLI.
+struct LevelsLabels {
+  std::string tau = "tau", utility = "utility", L0 = "L0", beta = "beta", nu = "nu";
+};
+struct HatLabels {
+  std::string mu0 = "mu0", L0 = "L0", real_wage = "real_wage", beta = "beta", nu = "nu";
+};
+
+/// All rules of a levels problem; `periods` > 0 also requires that many utility rows.
+void validate(const LevelsProblem& problem, const LevelsLabels& labels = {},
+              std::size_t periods = 0);
 /// All rules of a hat-algebra problem.
-void validate(const HatProblem& problem);
+void validate(const HatProblem& problem, const HatLabels& labels = {});
 
 }  // namespace dynhat

@@ -40,10 +40,12 @@ double row_max(std::size_t cols, const double* z) {
   return m;
 }
 
-double row_sum_exp(std::size_t cols, const double* z, double shift) {
+/// Overwrites z with exp(z - shift) and returns the sum (every exponent <= 0).
+double exp_shifted_sum(std::size_t cols, double* z, double shift) {
+  for (std::size_t c = 0; c < cols; ++c) z[c] = std::exp(z[c] - shift);
   double s = 0.0;
 #pragma omp simd reduction(+ : s)
-  for (std::size_t c = 0; c < cols; ++c) s += std::exp(z[c] - shift);
+  for (std::size_t c = 0; c < cols; ++c) s += z[c];
   return s;
 }
 
@@ -58,13 +60,18 @@ void row_logsumexp(const Context& /*ctx*/, std::size_t rows, std::size_t cols, c
     for (std::size_t r = 0; r < rows; ++r) {
       row_logits(cols, a + r * cols, a_scale, v, v_scale, z.data());
       const double m = row_max(cols, z.data());
-      const double value =
-          m == -INFINITY ? -INFINITY : m + std::log(row_sum_exp(cols, z.data(), m));
-      lse[r] = value;
+      if (m == -INFINITY) {  // no admissible destination
+        lse[r] = -INFINITY;
+        if (shares != nullptr) std::fill(shares + r * cols, shares + (r + 1) * cols, 0.0);
+        continue;
+      }
+      const double sum = exp_shifted_sum(cols, z.data(), m);  // z now holds exp(z - m)
+      lse[r] = m + std::log(sum);
       if (shares != nullptr) {
         double* out = shares + r * cols;
+        const double inv = 1.0 / sum;
 #pragma omp simd
-        for (std::size_t c = 0; c < cols; ++c) out[c] = softmax_share(z[c], value);
+        for (std::size_t c = 0; c < cols; ++c) out[c] = z[c] * inv;
       }
     }
   }

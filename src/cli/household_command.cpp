@@ -6,7 +6,6 @@
 
 #include "cli/commands.hpp"
 #include "cli/run_report.hpp"
-#include "dynhat/error.hpp"
 #include "dynhat/household.hpp"
 #include "dynhat/io.hpp"
 #include "dynhat/validate.hpp"
@@ -56,13 +55,8 @@ int run_levels(const LevelsArgs& a) {
   problem.L0 = read_vector(a.L0);
   problem.beta = a.common.beta;
   problem.nu = a.common.nu;
+  validate(problem, LevelsLabels{a.tau, a.utility, a.L0, "--beta", "--nu"}, a.periods);
   const std::size_t m = problem.tau.rows;
-  require_shape(problem.tau, m, m, a.tau);
-  require_shape(problem.utility, a.periods, m,
-                a.utility + " (--periods rows, one column per market)");
-  require_labor(problem.L0, m, a.L0);
-  require_beta(problem.beta, "--beta");
-  require_nu(problem.nu, "--nu");
 
   const Context ctx(parse_backend(a.common.backend, "--backend"));
   LevelsOptions options;
@@ -104,17 +98,8 @@ int run_hat(const HatArgs& a) {
   problem.real_wage = read_matrix(a.real_wage);
   problem.beta = a.common.beta;
   problem.nu = a.common.nu;
-  require_migration_matrix(problem.mu0, a.mu0);
+  validate(problem, HatLabels{a.mu0, a.L0, a.real_wage, "--beta", "--nu"});
   const std::size_t m = problem.mu0.rows;
-  require_labor(problem.L0, m, a.L0);
-  require_shape(problem.real_wage, 0, m, a.real_wage);
-  require_positive(problem.real_wage, a.real_wage);
-  if (problem.real_wage.rows < 2) {
-    throw DimensionMismatch(
-        fmt::format("{} has {} rows, needs T >= 2 slots", a.real_wage, problem.real_wage.rows));
-  }
-  require_beta(problem.beta, "--beta");
-  require_nu(problem.nu, "--nu");
 
   const Context ctx(parse_backend(a.common.backend, "--backend"));
   HatOptions options;
