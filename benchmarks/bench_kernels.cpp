@@ -6,6 +6,7 @@
 //  lse_plus_transpose       both back to back: one E1-E3 household step, the target metric
 //  scaled_row_sums          r = c mu0^T, a GEMM        8 M^2 + 16 T M     (+ GFLOP/s, 2 M^2 T)
 //  labor_chain              T matrix-vector products   8 M^2 T            (mu0 once per slot)
+//  backward_value_sweep     T - 2 products with mu0    8 M^2 (T - 2)      (Anderson preconditioner)
 //  column_scalings          prefix sums over slots     16 T M
 //  value_update             E12/E28 from r             24 T M
 // Each benchmark calls its kernel once untimed (first repetition only) and checks the outputs are
@@ -190,6 +191,23 @@ void register_kernel_benchmarks(Environment& env, const Sizes& sizes) {
           kernels::labor_chain(ctx, m, slots, mu0.data(), c.data(), r.data(), labor.data());
         };
         time_kernel(state, ctx, validated, call, {&labor}, 8.0 * sq(m) * as_double(slots));
+      });
+
+  register_per_size(
+      env, sizes, "backward_value_sweep", slots, true,
+      [e, slots](benchmark::State& state, const Context& ctx, std::size_t m, bool& validated) {
+        const DeviceArray& mu0 = flows(*e, ctx, m);
+        const DeviceArray c = uniform_array(ctx, slots, m, 0.5, 1.0, kSeed + 4);
+        DeviceArray r(ctx, slots * m);
+        kernels::scaled_row_sums(ctx, m, slots, mu0.data(), c.data(), r.data());  // consistent r
+        const DeviceArray f = uniform_array(ctx, slots, m, -1e-3, 1e-3, kSeed + 10);
+        DeviceArray d(ctx, slots * m);
+        const auto call = [&] {
+          d.copy_from(f);  // the sweep works in place
+          kernels::backward_value_sweep(ctx, m, slots, mu0.data(), c.data(), r.data(), kBeta,
+                                        d.data());
+        };
+        time_kernel(state, ctx, validated, call, {&d}, 8.0 * sq(m) * as_double(slots - 2));
       });
 
   register_per_size(

@@ -16,7 +16,8 @@ class AndersonMixer {
 
   /// Given the iterate x and g = G(x), overwrites x with the next iterate
   /// x+ = g - dG gamma, gamma = argmin |f - dF gamma|_2, f = g - x (dF, dG: differences of the
-  /// last `memory` residuals and map values). The first call is a plain Picard step.
+  /// last `memory` residuals and map values), by a QR factorisation of dF. The first call is a
+  /// plain Picard step.
   void step(DeviceArray& x, const DeviceArray& g);
 
   /// Forgets the history (next step is a Picard step).
@@ -37,7 +38,7 @@ class AndersonMixer {
   DeviceArray prev_map_;       // [n]
   DeviceArray d_residual_;     // [memory][n] ring of residual differences
   DeviceArray d_map_;          // [memory][n] ring of map-value differences
-  std::vector<double> gram_;   // [memory][memory] dF dF^T, host
+  DeviceArray q_;              // [memory][n] orthonormal basis of the kept residual differences
 };
 
 }  // namespace dynhat

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <string>
 
 #include "dynhat/error.hpp"
 
@@ -131,6 +132,72 @@ Matrix phased_real_wage(std::size_t regions, std::size_t slots_per_region, std::
     }
   }
   return wage;
+}
+
+Economy synthetic_economy(std::size_t sectors, std::size_t regions, std::size_t mobile_regions,
+                          std::uint64_t seed) {
+  if (sectors == 0 || regions < 2 || mobile_regions > regions) {
+    throw InvalidInput("synthetic_economy needs >= 1 sector, >= 2 regions and R <= N");
+  }
+  Uniform uniform(seed);
+  const std::size_t J = sectors, N = regions;
+  Economy e;
+  e.sectors = J;
+  e.regions = N;
+  e.mobile_regions = mobile_regions;
+  for (std::size_t j = 0; j < J; ++j) e.sector_names.push_back("sector " + std::to_string(j));
+  for (std::size_t n = 0; n < N; ++n) e.region_names.push_back("region " + std::to_string(n));
+  e.theta.resize(J);
+  for (double& t : e.theta) t = uniform(2.0, 10.0);
+  e.gamma.resize(J * N);
+  for (double& g : e.gamma) g = uniform(0.2, 0.8);
+  e.xi.resize(N);
+  for (double& x : e.xi) x = uniform(0.35, 0.75);
+
+  // IO blocks: block 0 for the mobile regions, one per other region; columns sum to 1.
+  const std::size_t blocks = 1 + (N - mobile_regions);
+  std::vector<double> io(blocks * J * J);
+  for (std::size_t b = 0; b < blocks; ++b) {
+    for (std::size_t k = 0; k < J; ++k) {
+      double total = 0.0;
+      for (std::size_t s = 0; s < J; ++s) total += io[(b * J + s) * J + k] = uniform(0.1, 1.0);
+      for (std::size_t s = 0; s < J; ++s) io[(b * J + s) * J + k] /= total;
+    }
+  }
+  std::vector<std::size_t> io_block(N, 0);
+  for (std::size_t n = mobile_regions; n < N; ++n) io_block[n] = 1 + n - mobile_regions;
+
+  // Gravity flows: size_n size_i exp(-distance), home bias, smallest 20% of foreign flows zero.
+  std::vector<double> x(N), y(N), size(N);
+  for (std::size_t n = 0; n < N; ++n) {
+    x[n] = uniform(0.0, 10.0);
+    y[n] = uniform(0.0, 10.0);
+    size[n] = std::exp(uniform(0.0, 2.0));
+  }
+  e.trade_flows.assign(J * N * N, 0.0);
+  for (std::size_t j = 0; j < J; ++j) {
+    const double tradability = uniform(0.2, 1.0);
+    for (std::size_t n = 0; n < N; ++n) {
+      for (std::size_t i = 0; i < N; ++i) {
+        const double distance = std::hypot(x[n] - x[i], y[n] - y[i]);
+        const double flow = i == n ? 20.0 * size[n] * size[n]
+                                   : size[n] * size[i] * tradability * std::exp(-distance / 3.0);
+        e.trade_flows[(j * N + n) * N + i] = 100.0 * flow * uniform(0.5, 1.5);
+      }
+    }
+  }
+  std::vector<double> foreign;
+  for (std::size_t k = 0; k < e.trade_flows.size(); ++k) {
+    if ((k / N) % N != k % N) foreign.push_back(e.trade_flows[k]);
+  }
+  const std::size_t cut = foreign.size() / 5;
+  std::nth_element(foreign.begin(), foreign.begin() + static_cast<std::ptrdiff_t>(cut),
+                   foreign.end());
+  for (std::size_t k = 0; k < e.trade_flows.size(); ++k) {
+    if ((k / N) % N != k % N && e.trade_flows[k] < foreign[cut]) e.trade_flows[k] = 0.0;
+  }
+  derive_reference_state(e, io, io_block);
+  return e;
 }
 
 }  // namespace dynhat

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "dynhat/economy.hpp"
 #include "dynhat/matrix.hpp"
 
 namespace dynhat {
@@ -29,5 +30,12 @@ SyntheticMobility synthetic_mobility(std::size_t regions, std::size_t slots_per_
 Matrix phased_real_wage(std::size_t regions, std::size_t slots_per_region, std::size_t slots,
                         const std::vector<std::size_t>& shocked_sectors, double total_factor,
                         std::size_t quarters);
+
+/// A seeded synthetic trade economy with the structure of the CDP tables: `regions` N, the first
+/// `mobile_regions` R sharing one input-output block, every other region its own; gravity trade
+/// flows with home bias and ~20% zero cross-region flows; theta in [2, 10], gamma in [0.2, 0.8],
+/// xi in [0.35, 0.75]. The reference state is derived by E30-E36.
+Economy synthetic_economy(std::size_t sectors, std::size_t regions, std::size_t mobile_regions,
+                          std::uint64_t seed);
 
 }  // namespace dynhat

@@ -1,0 +1,339 @@
+// The data step (MODEL.md §6): the six long tables of a cdp2000-style directory -> Economy, with
+// every table validated (labels, completeness, value rules) before E30-E36 are derived.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string_view>
+#include <unordered_map>
+
+#include "dynhat/economy.hpp"
+#include "dynhat/error.hpp"
+#include "economy/long_table.hpp"
+
+namespace dynhat {
+
+namespace {
+
+// The README guarantees 5e-7 on the IO column sums and 5e-10 on gross output; 1e-6 catches a
+// wrong table without rejecting values written with 7 significant digits.
+constexpr double kIoColumnTolerance = 1e-6;
+constexpr double kGrossOutputTolerance = 1e-6;
+
+/// The labels a table column may take, in model order.
+struct Axis {
+  std::string what;    ///< "sector", "region", "country block"
+  std::string source;  ///< the table that defines the labels
+  const std::vector<std::string>* names = nullptr;
+  std::unordered_map<std::string, std::size_t> index;
+};
+
+Axis make_axis(std::string what, std::string source, const std::vector<std::string>& names) {
+  Axis axis{std::move(what), std::move(source), &names, {}};
+  for (std::size_t i = 0; i < names.size(); ++i) axis.index.emplace(names[i], i);
+  return axis;
+}
+
+/// A table's values on the grid spanned by its label columns.
+struct Grid {
+  std::vector<double> values;       ///< [axes[0]][axes[1]]... row-major
+  std::vector<std::size_t> record;  ///< same layout: the record that holds each cell
+};
+
+std::string column_names(const LongTable& table) {
+  std::string out;
+  for (const LabelColumn& column : table.columns) {
+    out += (out.empty() ? "" : ", ") + column.name;
+  }
+  return out;
+}
+
+/// Places each record of `table` on the grid of `axes` (axis c for label column c), requiring
+/// known labels and every cell present exactly once.
+Grid to_grid(const LongTable& table, const std::vector<const Axis*>& axes) {
+  std::vector<std::vector<std::size_t>> position(axes.size());  // [column][label id] -> index
+  std::size_t cells = 1;
+  for (std::size_t c = 0; c < axes.size(); ++c) {
+    const LabelColumn& column = table.columns[c];
+    const Axis& axis = *axes[c];
+    for (std::size_t id = 0; id < column.labels.size(); ++id) {
+      const auto it = axis.index.find(column.labels[id]);
+      if (it == axis.index.end()) {
+        throw InvalidInput(fmt::format(
+            "{} line {}: unknown {} '{}' in column {}, must be one of the {} {}s of {}", table.file,
+            table.lines[column.first_record[id]], axis.what, column.labels[id], column.name,
+            axis.names->size(), axis.what, axis.source));
+      }
+      position[c].push_back(it->second);
+    }
+    cells *= axis.names->size();
+  }
+  constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  Grid grid{std::vector<double>(cells, 0.0), std::vector<std::size_t>(cells, kNone)};
+  for (std::size_t r = 0; r < table.records(); ++r) {
+    std::size_t cell = 0;
+    for (std::size_t c = 0; c < axes.size(); ++c) {
+      cell = cell * axes[c]->names->size() + position[c][table.columns[c].ids[r]];
+    }
+    if (grid.record[cell] != kNone) {
+      throw InvalidInput(
+          fmt::format("{}: duplicate entry, first at line {}; each ({}) must appear exactly once",
+                      table.where(r), table.lines[grid.record[cell]], column_names(table)));
+    }
+    grid.record[cell] = r;
+    grid.values[cell] = table.values[r];
+  }
+  for (std::size_t cell = 0; cell < cells; ++cell) {
+    if (grid.record[cell] != kNone) continue;
+    std::string entry;
+    for (std::size_t c = axes.size(), rest = cell; c-- > 0;) {
+      const std::size_t size = axes[c]->names->size();
+      entry = fmt::format("{} '{}'", table.columns[c].name, (*axes[c]->names)[rest % size]) +
+              (entry.empty() ? "" : ", ") + entry;
+      rest /= size;
+    }
+    throw InvalidInput(fmt::format("{}: no entry for ({}); each ({}) must appear exactly once",
+                                   table.file, entry, column_names(table)));
+  }
+  return grid;
+}
+
+/// Every value of `table` satisfies `ok`; else "<file> line L (labels): <symbol> = v, must be
+/// <rule>" for the first record in file order that does not.
+template <class Ok>
+void require_each(const LongTable& table, std::string_view symbol, std::string_view rule, Ok ok) {
+  for (std::size_t r = 0; r < table.records(); ++r) {
+    if (!ok(table.values[r])) {
+      throw InvalidInput(
+          fmt::format("{}: {} = {}, must be {}", table.where(r), symbol, table.values[r], rule));
+    }
+  }
+}
+
+/// b(n) of E32 from the block order of io_coefficients.csv: block 0 serves the mobile regions
+/// and every region without a block of its own; blocks 1..B-1 are the last B-1 regions.
+std::vector<std::size_t> io_blocks_of_regions(const LongTable& io, const Economy& e) {
+  const std::vector<std::string>& blocks = io.columns[0].labels;
+  const std::size_t n_blocks = blocks.size();
+  const std::size_t n_regions = e.regions;
+  const std::size_t mobile = e.mobile_regions;
+  for (std::size_t n = mobile; n < n_regions; ++n) {
+    if (e.region_names[n] == blocks[0]) {
+      throw InvalidInput(fmt::format(
+          "{} line {}: the first country block '{}' is the non-mobile region {}; the first block "
+          "must serve the mobile regions, the blocks of non-mobile regions follow it",
+          io.file, io.lines[0], blocks[0], n));
+    }
+  }
+  if (n_blocks - 1 > n_regions - mobile) {
+    throw InvalidInput(fmt::format(
+        "{}: {} country blocks follow the first, must be at most the {} non-mobile regions (the "
+        "first block serves the {} mobile regions)",
+        io.file, n_blocks - 1, n_regions - mobile, mobile));
+  }
+  const std::size_t first_own = n_regions - (n_blocks - 1);
+  for (std::size_t b = 1; b < n_blocks; ++b) {
+    const std::string& expected = e.region_names[first_own + b - 1];
+    if (blocks[b] != expected) {
+      throw InvalidInput(fmt::format(
+          "{} line {}: country block {} is '{}', must be '{}': the blocks after the first must "
+          "be the last {} regions of value_added_share.csv, in region order",
+          io.file, io.lines[io.columns[0].first_record[b]], b, blocks[b], expected, n_blocks - 1));
+    }
+  }
+  std::vector<std::size_t> io_block(n_regions, 0);
+  for (std::size_t n = first_own; n < n_regions; ++n) io_block[n] = n - first_own + 1;
+  return io_block;
+}
+
+/// Each (country, dest_sector) column of the IO blocks sums to 1 over source_sector.
+void require_io_columns(const LongTable& table, const Grid& io, std::size_t sectors) {
+  const std::size_t n_blocks = io.values.size() / (sectors * sectors);
+  for (std::size_t b = 0; b < n_blocks; ++b) {
+    for (std::size_t k = 0; k < sectors; ++k) {
+      double sum = 0.0;
+      for (std::size_t s = 0; s < sectors; ++s) sum += io.values[(b * sectors + s) * sectors + k];
+      if (std::abs(sum - 1.0) > kIoColumnTolerance) {
+        const std::size_t first = io.record[b * sectors * sectors + k];
+        throw InvalidInput(fmt::format(
+            "{} column ({} '{}', {} '{}') starting line {}: sums to {} over {}, must be 1 +- {:g}",
+            table.file, table.columns[0].name, table.label(0, first), table.columns[2].name,
+            table.label(2, first), table.lines[first], sum, table.columns[1].name,
+            kIoColumnTolerance));
+      }
+    }
+  }
+}
+
+void require_size(std::size_t actual, std::size_t expected, std::string_view what,
+                  std::string_view shape, const Economy& e) {
+  if (actual != expected) {
+    throw DimensionMismatch(fmt::format("{} has {} entries, must have {} ({} with J = {}, N = {})",
+                                        what, actual, expected, shape, e.sectors, e.regions));
+  }
+}
+
+}  // namespace
+
+void derive_reference_state(Economy& e, const std::vector<double>& io,
+                            const std::vector<std::size_t>& io_block) {
+  const std::size_t J = e.sectors;
+  const std::size_t N = e.regions;
+  require_size(e.gamma.size(), J * N, "Economy::gamma", "[J][N]", e);
+  require_size(e.xi.size(), N, "Economy::xi", "[N]", e);
+  require_size(e.trade_flows.size(), J * N * N, "Economy::trade_flows", "[J][N][N]", e);
+  require_size(io_block.size(), N, "io_block", "[N]", e);
+  const std::size_t n_blocks = J == 0 ? 0 : io.size() / (J * J);
+  if (J == 0 || N == 0 || n_blocks == 0 || io.size() != n_blocks * J * J) {
+    throw DimensionMismatch(fmt::format(
+        "io has {} entries, must be a positive multiple of J*J = {} ([B][J][J]; J = {}, N = {})",
+        io.size(), J * J, J, N));
+  }
+  for (std::size_t n = 0; n < N; ++n) {
+    if (io_block[n] >= n_blocks) {
+      throw DimensionMismatch(fmt::format(
+          "io_block[{}] = {}, must be < {}, the number of IO blocks", n, io_block[n], n_blocks));
+    }
+  }
+
+  // E30, E31: absorption by destination row, sales by source column.
+  e.absorption.assign(J * N, 0.0);
+  e.gross_output.assign(J * N, 0.0);
+  e.trade_shares.assign(J * N * N, 0.0);
+  for (std::size_t j = 0; j < J; ++j) {
+    for (std::size_t n = 0; n < N; ++n) {
+      const double* x = &e.trade_flows[(j * N + n) * N];
+      double X0 = 0.0;
+      for (std::size_t i = 0; i < N; ++i) {
+        X0 += x[i];
+        e.gross_output[j * N + i] += x[i];
+      }
+      e.absorption[j * N + n] = X0;
+      if (X0 == 0.0) continue;  // E31: a row with no absorption keeps zero shares
+      for (std::size_t i = 0; i < N; ++i) e.trade_shares[(j * N + n) * N + i] = x[i] / X0;
+    }
+  }
+
+  // E32
+  e.G.assign(N * J * J, 0.0);
+  for (std::size_t n = 0; n < N; ++n) {
+    const double* block = &io[io_block[n] * J * J];
+    for (std::size_t s = 0; s < J; ++s) {
+      for (std::size_t k = 0; k < J; ++k) {
+        e.G[(n * J + s) * J + k] = (1.0 - e.gamma[k * N + n]) * block[s * J + k];
+      }
+    }
+  }
+
+  // E33, E34
+  e.VAL.assign(J * N, 0.0);
+  e.VAR.assign(J * N, 0.0);
+  e.balance.assign(N, 0.0);
+  std::vector<double> VAL_n(N, 0.0), VAR_n(N, 0.0);
+  for (std::size_t j = 0; j < J; ++j) {
+    for (std::size_t n = 0; n < N; ++n) {
+      const std::size_t jn = j * N + n;
+      e.VAL[jn] = e.gamma[jn] * (1.0 - e.xi[n]) * e.gross_output[jn];
+      e.VAR[jn] = e.gamma[jn] * e.xi[n] * e.gross_output[jn];
+      VAL_n[n] += e.VAL[jn];
+      VAR_n[n] += e.VAR[jn];
+      e.balance[n] += e.gross_output[jn] - e.absorption[jn];
+    }
+  }
+
+  // E35: final demand pooled over regions.
+  double final_demand = 0.0;
+  for (std::size_t n = 0; n < N; ++n) final_demand += VAL_n[n] + VAR_n[n] - e.balance[n];
+  if (!(final_demand > 0.0)) {
+    throw InvalidInput(
+        fmt::format("the world final demand sum_n (VAL_n + VAR_n - Bn_n) = {}, must be > 0 (E35)",
+                    final_demand));
+  }
+  e.alpha.assign(J, 0.0);
+  for (std::size_t j = 0; j < J; ++j) {
+    double residual = 0.0;
+    for (std::size_t n = 0; n < N; ++n) {
+      double intermediate = 0.0;
+      for (std::size_t k = 0; k < J; ++k) {
+        intermediate += e.G[(n * J + j) * J + k] * e.gross_output[k * N + n];
+      }
+      residual += e.absorption[j * N + n] - intermediate;
+    }
+    e.alpha[j] = residual / final_demand;
+  }
+
+  // E36
+  e.chi = 0.0;
+  for (std::size_t n = 0; n < N; ++n) e.chi += VAR_n[n];
+  if (!(e.chi > 0.0)) {
+    throw InvalidInput(
+        fmt::format("chi = sum_n VAR_n = {}, must be > 0 (E36: no payments to structures)", e.chi));
+  }
+  e.iota.assign(N, 0.0);
+  for (std::size_t n = 0; n < N; ++n) e.iota[n] = (VAR_n[n] - e.balance[n]) / e.chi;
+}
+
+Economy load_economy(const std::filesystem::path& dir, std::size_t mobile_regions) {
+  const auto read = [&dir](const char* name, const std::vector<std::string>& columns) {
+    return read_long_table(dir / name, columns);
+  };
+
+  // value_added_share.csv defines the sector and region orders (first appearance).
+  const LongTable va = read("value_added_share.csv", {"sector", "region", "value"});
+  Economy e;
+  e.sector_names = va.columns[0].labels;
+  e.region_names = va.columns[1].labels;
+  e.sectors = e.sector_names.size();
+  e.regions = e.region_names.size();
+  if (mobile_regions > e.regions) {
+    throw DimensionMismatch(fmt::format("mobile_regions = {}, must be <= the {} regions of {}",
+                                        mobile_regions, e.regions, va.file));
+  }
+  e.mobile_regions = mobile_regions;
+  const Axis sectors = make_axis("sector", va.file, e.sector_names);
+  const Axis regions = make_axis("region", va.file, e.region_names);
+
+  e.gamma = to_grid(va, {&sectors, &regions}).values;
+  require_each(va, "gamma", "in (0, 1]", [](double v) { return v > 0.0 && v <= 1.0; });
+
+  const LongTable structures = read("structures_share.csv", {"region", "value"});
+  e.xi = to_grid(structures, {&regions}).values;
+  require_each(structures, "xi", "in [0, 1)", [](double v) { return v >= 0.0 && v < 1.0; });
+
+  const LongTable dispersion = read("sectoral_dispersion.csv", {"sector", "value"});
+  e.theta = to_grid(dispersion, {&sectors}).values;
+  require_each(dispersion, "1/theta", "> 0", [](double v) { return v > 0.0; });
+  for (double& theta : e.theta) theta = 1.0 / theta;
+
+  const LongTable trade = read("bilateral_trade.csv", {"sector", "destination", "source", "value"});
+  e.trade_flows = to_grid(trade, {&sectors, &regions, &regions}).values;
+  require_each(trade, "flow", ">= 0", [](double v) { return v >= 0.0; });
+
+  const LongTable io_table =
+      read("io_coefficients.csv", {"country", "source_sector", "dest_sector", "value"});
+  const std::vector<std::size_t> io_block = io_blocks_of_regions(io_table, e);
+  const Axis blocks = make_axis("country block", io_table.file, io_table.columns[0].labels);
+  const Grid io = to_grid(io_table, {&blocks, &sectors, &sectors});
+  require_each(io_table, "IO coefficient", ">= 0", [](double v) { return v >= 0.0; });
+  require_io_columns(io_table, io, e.sectors);
+
+  derive_reference_state(e, io.values, io_block);
+
+  // gross_output.csv is redundant (E30 sales): a consistency check only.
+  const LongTable output = read("gross_output.csv", {"sector", "region", "value"});
+  const Grid go = to_grid(output, {&sectors, &regions});
+  for (std::size_t cell = 0; cell < go.values.size(); ++cell) {
+    const double table_value = go.values[cell];
+    const double sales = e.gross_output[cell];
+    const double scale = std::max(std::abs(table_value), std::abs(sales));
+    if (std::abs(table_value - sales) > kGrossOutputTolerance * scale) {
+      throw InvalidInput(fmt::format(
+          "{}: gross output = {}, must equal {}, the sum over destinations in {}, within {:g} "
+          "relative",
+          output.where(go.record[cell]), table_value, sales, trade.file, kGrossOutputTolerance));
+    }
+  }
+  return e;
+}
+
+}  // namespace dynhat

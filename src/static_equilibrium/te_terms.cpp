@@ -1,0 +1,261 @@
+#include "static_equilibrium/te_terms.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "dynhat/error.hpp"
+#include "kernels/element.hpp"
+
+namespace dynhat::te {
+
+namespace {
+
+std::vector<double> ones_or(const std::vector<double>& x, std::size_t size, const char* name) {
+  if (x.empty()) return std::vector<double>(size, 1.0);
+  if (x.size() != size) {
+    throw DimensionMismatch(
+        fmt::format("shock {} has {} entries, must have {}", name, x.size(), size));
+  }
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (!(x[i] > 0.0) || !std::isfinite(x[i])) {
+      throw InvalidInput(
+          fmt::format("shock {} entry {} is {}, must be finite and > 0", name, i, x[i]));
+    }
+  }
+  return x;
+}
+
+/// Product of shares and shifters where 0 * Inf or 0/0 means 0 (MODEL.md 5.1 step 1).
+double nan_to_zero(double x) {
+  return std::isnan(x) ? 0.0 : x;
+}
+
+}  // namespace
+
+ExpandedShock expand(const Economy& e, const StaticShock& shock) {
+  const std::size_t jn = e.sectors * e.regions;
+  const std::size_t jnn = jn * e.regions;
+  ExpandedShock s;
+  s.labor = ones_or(shock.labor, jn, "labor");
+  s.productivity = ones_or(shock.productivity, jn, "productivity");
+  s.omega_ref = ones_or(shock.omega_ref, jn, "omega_ref");
+  s.wage_ref = ones_or(shock.wage_ref, jn, "wage_ref");
+  s.omega_init =
+      shock.omega_init.empty() ? s.omega_ref : ones_or(shock.omega_init, jn, "omega_init");
+  s.trade_costs = ones_or(shock.trade_costs, jnn, "trade_costs");
+  s.share_shifter =
+      shock.share_shifter.empty() ? std::vector<double>(jnn, 1.0) : shock.share_shifter;
+  if (s.share_shifter.size() != jnn) {
+    throw DimensionMismatch(fmt::format("shock share_shifter has {} entries, must have {}",
+                                        s.share_shifter.size(), jnn));
+  }
+  for (std::size_t j = 0; j < e.sectors; ++j) {
+    for (std::size_t n = e.mobile_regions; n < e.regions; ++n) {
+      if (s.labor[j * e.regions + n] != 1.0) {
+        throw InvalidInput(fmt::format(
+            "shock labor for sector {} region {} ({}) is {}, must be 1: region {} is not mobile", j,
+            n, e.region_names.empty() ? "" : e.region_names[n], s.labor[j * e.regions + n], n));
+      }
+    }
+  }
+  return s;
+}
+
+std::vector<double> log_effective_shares(const Economy& e, const ReferenceState& ref,
+                                         const ExpandedShock& s) {
+  const std::size_t J = e.sectors, N = e.regions;
+  std::vector<double> log_q(J * N * N);
+  for (std::size_t j = 0; j < J; ++j) {
+    const double theta = e.theta[j];
+    for (std::size_t n = 0; n < N; ++n) {
+      for (std::size_t i = 0; i < N; ++i) {
+        const std::size_t k = (j * N + n) * N + i;
+        const double tfp = std::pow(s.productivity[j * N + i], theta * e.gamma[j * N + i]);
+        const double q = nan_to_zero(ref.trade_shares[k] * s.share_shifter[k] *
+                                     std::pow(s.trade_costs[k], -theta) * tfp);
+        log_q[k] = q > 0.0 ? std::log(q) : -INFINITY;
+      }
+    }
+  }
+  return log_q;
+}
+
+void log_unit_costs(const Economy& e, const std::vector<double>& log_omega_rel,
+                    const std::vector<double>& log_phat, std::vector<double>& log_xhat) {
+  const std::size_t J = e.sectors, N = e.regions;
+  log_xhat.resize(J * N);
+  for (std::size_t n = 0; n < N; ++n) {
+    const double* g = e.G.data() + n * J * J;  // g[s * J + k]
+    for (std::size_t k = 0; k < J; ++k) {
+      double acc = e.gamma[k * N + n] * log_omega_rel[k * N + n];
+      for (std::size_t s = 0; s < J; ++s) acc += g[s * J + k] * log_phat[s * N + n];
+      log_xhat[k * N + n] = acc;
+    }
+  }
+}
+
+void log_price_indices(const Economy& e, const std::vector<double>& log_q,
+                       const std::vector<double>& log_xhat, std::vector<double>& log_phat) {
+  const std::size_t J = e.sectors, N = e.regions;
+  log_phat.resize(J * N);
+  for (std::size_t j = 0; j < J; ++j) {
+    const double theta = e.theta[j];
+    for (std::size_t n = 0; n < N; ++n) {
+      const double* row = log_q.data() + (j * N + n) * N;
+      kernels::LseState state = kernels::lse_empty();
+      for (std::size_t i = 0; i < N; ++i) {
+        state = kernels::lse_push(state, row[i] - theta * log_xhat[j * N + i]);
+      }
+      log_phat[j * N + n] = -kernels::lse_value(state) / theta;
+    }
+  }
+}
+
+void trade_shares(const Economy& e, const std::vector<double>& log_q,
+                  const std::vector<double>& log_xhat, const std::vector<double>& log_phat,
+                  std::vector<double>& pi) {
+  const std::size_t J = e.sectors, N = e.regions;
+  pi.resize(J * N * N);
+  for (std::size_t j = 0; j < J; ++j) {
+    const double theta = e.theta[j];
+    for (std::size_t n = 0; n < N; ++n) {
+      const std::size_t row = (j * N + n) * N;
+      for (std::size_t i = 0; i < N; ++i) {
+        // exp(-inf) = 0 for the permanent zeros.
+        pi[row + i] =
+            std::exp(log_q[row + i] - theta * (log_xhat[j * N + i] - log_phat[j * N + n]));
+      }
+    }
+  }
+}
+
+std::vector<double> intermediate_demand(const Economy& e, const std::vector<double>& Y) {
+  const std::size_t J = e.sectors, N = e.regions;
+  std::vector<double> Z(J * N, 0.0);
+  for (std::size_t i = 0; i < N; ++i) {
+    const double* g = e.G.data() + i * J * J;
+    for (std::size_t s = 0; s < J; ++s) {
+      double acc = 0.0;
+      for (std::size_t k = 0; k < J; ++k) acc += g[s * J + k] * Y[k * N + i];
+      Z[s * N + i] = acc;
+    }
+  }
+  return Z;
+}
+
+std::vector<double> value_added_scale(const Economy& e, const std::vector<double>& omega,
+                                      const std::vector<double>& labor) {
+  const std::size_t J = e.sectors, N = e.regions;
+  std::vector<double> scale(J * N);
+  for (std::size_t j = 0; j < J; ++j) {
+    for (std::size_t n = 0; n < N; ++n) {
+      const std::size_t k = j * N + n;
+      scale[k] = omega[k] * std::pow(labor[k], 1.0 - e.xi[n]);
+    }
+  }
+  return scale;
+}
+
+std::vector<double> income(const Economy& e, const ReferenceState& ref,
+                           const std::vector<double>& scale) {
+  const std::size_t J = e.sectors, N = e.regions;
+  std::vector<double> labor_income(N, 0.0);
+  double chi = 0.0;
+  for (std::size_t j = 0; j < J; ++j) {
+    for (std::size_t n = 0; n < N; ++n) {
+      labor_income[n] += ref.VAL[j * N + n] * scale[j * N + n];
+      chi += ref.VAR[j * N + n] * scale[j * N + n];
+    }
+  }
+  for (std::size_t n = 0; n < N; ++n) labor_income[n] += e.iota[n] * chi;
+  return labor_income;
+}
+
+std::vector<double> sales(const Economy& e, const std::vector<double>& pi,
+                          const std::vector<double>& X) {
+  const std::size_t J = e.sectors, N = e.regions;
+  std::vector<double> Y(J * N, 0.0);
+  for (std::size_t j = 0; j < J; ++j) {
+    for (std::size_t n = 0; n < N; ++n) {
+      const double x = X[j * N + n];
+      const double* row = pi.data() + (j * N + n) * N;
+      for (std::size_t i = 0; i < N; ++i) Y[j * N + i] += row[i] * x;
+    }
+  }
+  return Y;
+}
+
+std::vector<double> implied_omega(const Economy& e, const ReferenceState& ref,
+                                  const std::vector<double>& Y, const std::vector<double>& labor) {
+  const std::size_t J = e.sectors, N = e.regions;
+  std::vector<double> omega(J * N);
+  for (std::size_t n = 0; n < N; ++n) {
+    if (n < e.mobile_regions) {
+      for (std::size_t j = 0; j < J; ++j) {
+        const std::size_t k = j * N + n;
+        const double va = (ref.VAL[k] + ref.VAR[k]) * std::pow(labor[k], 1.0 - e.xi[n]);
+        omega[k] = va > 0.0 ? e.gamma[k] * Y[k] / va : 1.0;
+      }
+    } else {
+      double numerator = 0.0, denominator = 0.0;
+      for (std::size_t j = 0; j < J; ++j) {
+        numerator += e.gamma[j * N + n] * Y[j * N + n];
+        denominator += ref.VAL[j * N + n] + ref.VAR[j * N + n];
+      }
+      for (std::size_t j = 0; j < J; ++j) omega[j * N + n] = numerator / denominator;
+    }
+  }
+  return omega;
+}
+
+double market_clearing_residual(const Economy& e, const ReferenceState& ref,
+                                const std::vector<double>& Y, const std::vector<double>& scale) {
+  const std::size_t J = e.sectors, N = e.regions;
+  double worst = 0.0;
+  for (std::size_t n = 0; n < N; ++n) {
+    double supplied = 0.0, paid = 0.0;
+    for (std::size_t j = 0; j < J; ++j) {
+      const std::size_t k = j * N + n;
+      const double va = (ref.VAL[k] + ref.VAR[k]) * scale[k];
+      if (n < e.mobile_regions && va > 0.0) {
+        worst = std::max(worst, std::abs(e.gamma[k] * Y[k] - va) / va);
+      }
+      supplied += e.gamma[k] * Y[k];
+      paid += va;
+    }
+    if (n >= e.mobile_regions && paid > 0.0)
+      worst = std::max(worst, std::abs(supplied - paid) / paid);
+  }
+  return worst;
+}
+
+void finish(const Economy& e, const ReferenceState& ref, const ExpandedShock& s,
+            StaticSolution& out) {
+  const std::size_t J = e.sectors, N = e.regions;
+  const std::vector<double> scale = value_added_scale(e, out.omega, s.labor);
+  out.wage.resize(J * N);
+  out.VAL.resize(J * N);
+  out.VAR.resize(J * N);
+  out.real_wage.resize(J * N);
+  out.price_index.assign(N, 1.0);
+  for (std::size_t n = 0; n < N; ++n) {
+    double log_p = 0.0;
+    for (std::size_t j = 0; j < J; ++j)
+      log_p += e.alpha[j] * std::log(out.sector_prices[j * N + n]);
+    out.price_index[n] = std::exp(log_p);
+  }
+  for (std::size_t j = 0; j < J; ++j) {
+    for (std::size_t n = 0; n < N; ++n) {
+      const std::size_t k = j * N + n;
+      out.wage[k] =
+          n < e.mobile_regions ? out.omega[k] * std::pow(s.labor[k], -e.xi[n]) : out.omega[k];
+      out.VAL[k] = ref.VAL[k] * scale[k];
+      out.VAR[k] = ref.VAR[k] * scale[k];
+      out.real_wage[k] = out.wage[k] / s.wage_ref[k] / out.price_index[n];
+    }
+  }
+}
+
+}  // namespace dynhat::te

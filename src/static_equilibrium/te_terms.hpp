@@ -1,0 +1,67 @@
+// The terms of a temporary equilibrium (MODEL.md 5.1) shared by the replication algorithm and
+// the fast solver: effective trade shares, unit costs, price indices, trade shares, income,
+// implied factor prices and the final outputs. Host code, [J][N] and [J][N][N] layouts.
+#pragma once
+
+#include <vector>
+
+#include "dynhat/economy.hpp"
+#include "dynhat/static_equilibrium.hpp"
+
+namespace dynhat::te {
+
+/// Shock arrays with empty entries expanded to ones, and checked against the economy.
+struct ExpandedShock {
+  std::vector<double> labor, productivity, omega_ref, wage_ref, omega_init;  // [J][N]
+  std::vector<double> trade_costs, share_shifter;                            // [J][N][N]
+};
+ExpandedShock expand(const Economy& e, const StaticShock& shock);
+
+/// log q[j][n][i], q = pi * rho * kappahat^{-theta_j} * Ahat[j][i]^{theta_j gamma[j][i]}, with
+/// products that are NaN (0 * Inf, 0/0 ratios) set to 0 (MODEL.md 5.1 step 1); log 0 = -inf.
+std::vector<double> log_effective_shares(const Economy& e, const ReferenceState& ref,
+                                         const ExpandedShock& s);
+
+/// log xhat[j][n] = gamma[j][n] log(omega/omega0)[j][n] + sum_s G[n][s][j] log phat[s][n] (E14).
+void log_unit_costs(const Economy& e, const std::vector<double>& log_omega_rel,
+                    const std::vector<double>& log_phat, std::vector<double>& log_xhat);
+
+/// log phat[j][n] = -(1/theta_j) log sum_i q[j][n][i] exp(-theta_j log xhat[j][i]) (E15), by a
+/// shifted log-sum-exp (theta up to 51 makes xhat^{-theta} overflow-prone).
+void log_price_indices(const Economy& e, const std::vector<double>& log_q,
+                       const std::vector<double>& log_xhat, std::vector<double>& log_phat);
+
+/// pi'[j][n][i] = q[j][n][i] exp(-theta_j (log xhat[j][i] - log phat[j][n])) (E16).
+void trade_shares(const Economy& e, const std::vector<double>& log_q,
+                  const std::vector<double>& log_xhat, const std::vector<double>& log_phat,
+                  std::vector<double>& pi);
+
+/// Factor income scale VA'/VA = omega Ldot^{1-xi} per market [J][N] (E17).
+std::vector<double> value_added_scale(const Economy& e, const std::vector<double>& omega,
+                                      const std::vector<double>& labor);
+
+/// Income I^n = VAL'^n + iota_n chi' with VAL' = VAL scale, chi' = sum VAR scale (E18).
+std::vector<double> income(const Economy& e, const ReferenceState& ref,
+                           const std::vector<double>& scale);
+
+/// Y[j][i] = sum_n pi'[j][n][i] X[j][n] (sales).
+std::vector<double> sales(const Economy& e, const std::vector<double>& pi,
+                          const std::vector<double>& X);
+
+/// Intermediate demand Z[s][i] = sum_k G[i][s][k] Y[k][i] (the Omega of E18 after sales).
+std::vector<double> intermediate_demand(const Economy& e, const std::vector<double>& Y);
+
+/// Implied factor-price change (E19): mobile gamma Y / (Ldot^{1-xi} VA); countries
+/// sum_j gamma Y / sum_j VA, broadcast over j.
+std::vector<double> implied_omega(const Economy& e, const ReferenceState& ref,
+                                  const std::vector<double>& Y, const std::vector<double>& labor);
+
+/// Largest relative market-clearing residual of StaticSolution, from sales and VA'.
+double market_clearing_residual(const Economy& e, const ReferenceState& ref,
+                                const std::vector<double>& Y, const std::vector<double>& scale);
+
+/// Fills wage, VAL, VAR, price index, real wage of `out` from omega, phat and the shock.
+void finish(const Economy& e, const ReferenceState& ref, const ExpandedShock& s,
+            StaticSolution& out);
+
+}  // namespace dynhat::te
