@@ -77,5 +77,6 @@ bool all_finite(const std::vector<double>& values);
 void register_kernel_benchmarks(Environment& env, const Sizes& sizes);
 void register_household_benchmarks(Environment& env, const Sizes& sizes);
 void register_triad_benchmarks(Environment& env, const Sizes& sizes);
+void register_static_benchmarks(const Sizes& sizes);
 
 }  // namespace dynhat::bench

@@ -67,6 +67,50 @@ DeviceArray uniform_array(const Context& ctx, std::size_t rows, std::size_t cols
   return DeviceArray(ctx, uniform_values(rows, cols, lo, hi, seed));
 }
 
+/// One levels household step at size m (E1-E3): logits (beta v - tau)/nu over the cached tau,
+/// the row log-sum-exp into lse, then the fused transpose product of w into out.
+struct HouseholdStep {
+  std::size_t m;
+  const DeviceArray& tau;
+  DeviceArray v, w, lse, out;
+
+  HouseholdStep(Environment& env, const Context& ctx, std::size_t markets)
+      : m(markets),
+        tau(moving_costs(env, ctx, m)),
+        v(uniform_array(ctx, 1, m, -5.0, 5.0, kSeed + 2)),
+        w(uniform_array(ctx, 1, m, 0.0, 1.0, kSeed + 3)),
+        lse(ctx, m),
+        out(ctx, m) {}
+
+  void logsumexp(const Context& ctx) {
+    kernels::row_logsumexp(ctx, m, m, tau.data(), -kInvNu, v.data(), kBeta * kInvNu, lse.data(),
+                           nullptr);
+  }
+  void push(const Context& ctx) {
+    kernels::softmax_transpose_apply(ctx, m, m, tau.data(), -kInvNu, v.data(), kBeta * kInvNu,
+                                     lse.data(), w.data(), out.data());
+  }
+};
+
+/// The factorised path's inputs at size m: the cached mu0, column scalings c in [0.5, 1) and
+/// their row sums r (filled by row_sums).
+struct FactorisedPath {
+  std::size_t m, slots;
+  const DeviceArray& mu0;
+  DeviceArray c, r;
+
+  FactorisedPath(Environment& env, const Context& ctx, std::size_t markets, std::size_t t)
+      : m(markets),
+        slots(t),
+        mu0(flows(env, ctx, m)),
+        c(uniform_array(ctx, slots, m, 0.5, 1.0, kSeed + 4)),
+        r(ctx, slots * m) {}
+
+  void row_sums(const Context& ctx) {
+    kernels::scaled_row_sums(ctx, m, slots, mu0.data(), c.data(), r.data());
+  }
+};
+
 /// Validate-then-time (STYLE.md): the first time a benchmark runs (its first repetition), one
 /// untimed call whose outputs must all be finite; then the timed calls, each waiting for the
 /// backend. Reports `bytes` moved per call.
@@ -120,60 +164,39 @@ void register_kernel_benchmarks(Environment& env, const Sizes& sizes) {
   register_per_size(
       env, sizes, "row_logsumexp", 0, false,
       [e](benchmark::State& state, const Context& ctx, std::size_t m, bool& validated) {
-        const DeviceArray& tau = moving_costs(*e, ctx, m);
-        const DeviceArray v = uniform_array(ctx, 1, m, -5.0, 5.0, kSeed + 2);
-        DeviceArray lse(ctx, m);
-        const auto call = [&] {
-          kernels::row_logsumexp(ctx, m, m, tau.data(), -kInvNu, v.data(), kBeta * kInvNu,
-                                 lse.data(), nullptr);
-        };
-        time_kernel(state, ctx, validated, call, {&lse}, 8.0 * sq(m) + 16.0 * as_double(m));
+        HouseholdStep step(*e, ctx, m);
+        const auto call = [&] { step.logsumexp(ctx); };
+        time_kernel(state, ctx, validated, call, {&step.lse}, 8.0 * sq(m) + 16.0 * as_double(m));
       });
 
   register_per_size(
       env, sizes, "softmax_transpose_apply", 0, false,
       [e](benchmark::State& state, const Context& ctx, std::size_t m, bool& validated) {
-        const DeviceArray& tau = moving_costs(*e, ctx, m);
-        const DeviceArray v = uniform_array(ctx, 1, m, -5.0, 5.0, kSeed + 2);
-        const DeviceArray w = uniform_array(ctx, 1, m, 0.0, 1.0, kSeed + 3);
-        DeviceArray lse(ctx, m);
-        DeviceArray out(ctx, m);
-        kernels::row_logsumexp(ctx, m, m, tau.data(), -kInvNu, v.data(), kBeta * kInvNu, lse.data(),
-                               nullptr);
-        const auto call = [&] {
-          kernels::softmax_transpose_apply(ctx, m, m, tau.data(), -kInvNu, v.data(), kBeta * kInvNu,
-                                           lse.data(), w.data(), out.data());
-        };
-        time_kernel(state, ctx, validated, call, {&out}, 8.0 * sq(m) + 32.0 * as_double(m));
+        HouseholdStep step(*e, ctx, m);
+        step.logsumexp(ctx);
+        const auto call = [&] { step.push(ctx); };
+        time_kernel(state, ctx, validated, call, {&step.out}, 8.0 * sq(m) + 32.0 * as_double(m));
       });
 
   register_per_size(
       env, sizes, "lse_plus_transpose", 0, false,
       [e](benchmark::State& state, const Context& ctx, std::size_t m, bool& validated) {
-        const DeviceArray& tau = moving_costs(*e, ctx, m);
-        const DeviceArray v = uniform_array(ctx, 1, m, -5.0, 5.0, kSeed + 2);
-        const DeviceArray w = uniform_array(ctx, 1, m, 0.0, 1.0, kSeed + 3);
-        DeviceArray lse(ctx, m);
-        DeviceArray out(ctx, m);
+        HouseholdStep step(*e, ctx, m);
         const auto call = [&] {
-          kernels::row_logsumexp(ctx, m, m, tau.data(), -kInvNu, v.data(), kBeta * kInvNu,
-                                 lse.data(), nullptr);
-          kernels::softmax_transpose_apply(ctx, m, m, tau.data(), -kInvNu, v.data(), kBeta * kInvNu,
-                                           lse.data(), w.data(), out.data());
+          step.logsumexp(ctx);
+          step.push(ctx);
         };
-        time_kernel(state, ctx, validated, call, {&lse, &out}, 16.0 * sq(m) + 48.0 * as_double(m));
+        time_kernel(state, ctx, validated, call, {&step.lse, &step.out},
+                    16.0 * sq(m) + 48.0 * as_double(m));
       });
 
   register_per_size(
       env, sizes, "scaled_row_sums", slots, true,
       [e, slots](benchmark::State& state, const Context& ctx, std::size_t m, bool& validated) {
-        const DeviceArray& mu0 = flows(*e, ctx, m);
-        const DeviceArray c = uniform_array(ctx, slots, m, 0.5, 1.0, kSeed + 4);
-        DeviceArray r(ctx, slots * m);
-        const auto call = [&] {
-          kernels::scaled_row_sums(ctx, m, slots, mu0.data(), c.data(), r.data());
-        };
-        time_kernel(state, ctx, validated, call, {&r}, 8.0 * sq(m) + 16.0 * as_double(slots * m));
+        FactorisedPath path(*e, ctx, m, slots);
+        const auto call = [&] { path.row_sums(ctx); };
+        time_kernel(state, ctx, validated, call, {&path.r},
+                    8.0 * sq(m) + 16.0 * as_double(slots * m));
         state.counters["GFLOP/s"] = benchmark::Counter(
             2e-9 * sq(m) * as_double(slots), benchmark::Counter::kIsIterationInvariantRate);
       });
@@ -181,14 +204,13 @@ void register_kernel_benchmarks(Environment& env, const Sizes& sizes) {
   register_per_size(
       env, sizes, "labor_chain", slots, true,
       [e, slots](benchmark::State& state, const Context& ctx, std::size_t m, bool& validated) {
-        const DeviceArray& mu0 = flows(*e, ctx, m);
-        const DeviceArray c = uniform_array(ctx, slots, m, 0.5, 1.0, kSeed + 4);
-        DeviceArray r(ctx, slots * m);
-        kernels::scaled_row_sums(ctx, m, slots, mu0.data(), c.data(), r.data());  // consistent r
+        FactorisedPath path(*e, ctx, m, slots);
+        path.row_sums(ctx);  // r consistent with c
         DeviceArray labor(ctx, (slots + 1) * m);
         labor.upload(uniform_values(1, m, 1e3, 1e5, kSeed + 5).data(), m);
         const auto call = [&] {
-          kernels::labor_chain(ctx, m, slots, mu0.data(), c.data(), r.data(), labor.data());
+          kernels::labor_chain(ctx, m, slots, path.mu0.data(), path.c.data(), path.r.data(),
+                               labor.data());
         };
         time_kernel(state, ctx, validated, call, {&labor}, 8.0 * sq(m) * as_double(slots));
       });
@@ -196,16 +218,14 @@ void register_kernel_benchmarks(Environment& env, const Sizes& sizes) {
   register_per_size(
       env, sizes, "backward_value_sweep", slots, true,
       [e, slots](benchmark::State& state, const Context& ctx, std::size_t m, bool& validated) {
-        const DeviceArray& mu0 = flows(*e, ctx, m);
-        const DeviceArray c = uniform_array(ctx, slots, m, 0.5, 1.0, kSeed + 4);
-        DeviceArray r(ctx, slots * m);
-        kernels::scaled_row_sums(ctx, m, slots, mu0.data(), c.data(), r.data());  // consistent r
+        FactorisedPath path(*e, ctx, m, slots);
+        path.row_sums(ctx);  // r consistent with c
         const DeviceArray f = uniform_array(ctx, slots, m, -1e-3, 1e-3, kSeed + 10);
         DeviceArray d(ctx, slots * m);
         const auto call = [&] {
           d.copy_from(f);  // the sweep works in place
-          kernels::backward_value_sweep(ctx, m, slots, mu0.data(), c.data(), r.data(), kBeta,
-                                        d.data());
+          kernels::backward_value_sweep(ctx, m, slots, path.mu0.data(), path.c.data(),
+                                        path.r.data(), kBeta, d.data());
         };
         time_kernel(state, ctx, validated, call, {&d}, 8.0 * sq(m) * as_double(slots - 2));
       });

@@ -66,6 +66,7 @@ int main(int argc, char** argv) {
     dynhat::bench::register_kernel_benchmarks(env, sizes);
     dynhat::bench::register_household_benchmarks(env, sizes);
     dynhat::bench::register_triad_benchmarks(env, sizes);
+    dynhat::bench::register_static_benchmarks(sizes);
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
     if (dynhat::bench::any_failed()) {

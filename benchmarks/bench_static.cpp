@@ -1,0 +1,70 @@
+// Temporary-equilibrium benchmarks (CPU; the CUDA backend of the static solver does not exist
+// yet): one whole solve per repetition, fast solver against the replication algorithm in the
+// same run.
+//  static_replication/cpu/cdp_base_year  the kit's algorithm (dense LU per pass) on the CDP tables
+//  static_fast/cpu/cdp_base_year         the fast solver on the same problem, to tol 1e-8: on the
+//                                        CDP tables it stalls near 5e-9 (see docs/BENCHMARKS.md)
+//  static_fast/cpu/J:22/N:n              synthetic economies, N in {87, 500}, R = N/2
+// Counters: outer_iterations, residual, market_clearing_residual.
+#include <filesystem>
+
+#include "bench_common.hpp"
+#include "dynhat/economy.hpp"
+#include "dynhat/static_equilibrium.hpp"
+#include "dynhat/synthetic.hpp"
+
+namespace dynhat::bench {
+
+namespace {
+
+void report(benchmark::State& state, const StaticSolution& s) {
+  state.counters["outer_iterations"] = s.report.iterations;
+  state.counters["residual"] = s.report.residual;
+  state.counters["market_clearing_residual"] = s.market_clearing_residual;
+  if (!s.report.converged || !all_finite(s.omega))
+    fail(state, "temporary equilibrium not converged");
+}
+
+void register_solve(const std::string& name, std::shared_ptr<const Economy> economy, bool fast,
+                    double tol) {
+  benchmark::RegisterBenchmark(name.c_str(),
+                               [economy, fast, tol](benchmark::State& state) {
+                                 const ReferenceState data = ReferenceState::from_data(*economy);
+                                 StaticSolution s;
+                                 for (auto _ : state) {
+                                   if (fast) {
+                                     StaticOptions options;
+                                     options.tol = tol;
+                                     s = solve_static(*economy, data, {}, options);
+                                   } else {
+                                     s = solve_static_replication(*economy, data, {});
+                                   }
+                                 }
+                                 report(state, s);
+                               })
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime()
+      ->Iterations(1);
+}
+
+}  // namespace
+
+void register_static_benchmarks(const Sizes& sizes) {
+  if (sizes.smoke) {
+    register_solve("static_fast/cpu/J:3/N:6",
+                   std::make_shared<Economy>(synthetic_economy(3, 6, 3, kSeed)), true, 1e-11);
+    return;
+  }
+  const std::filesystem::path cdp = DYNHAT_SHARED_DATA;
+  if (std::filesystem::exists(cdp / "bilateral_trade.csv")) {
+    const auto economy = std::make_shared<Economy>(load_economy(cdp, 50));
+    register_solve("static_replication/cpu/cdp_base_year", economy, false, 0.0);
+    register_solve("static_fast/cpu/cdp_base_year", economy, true, 1e-8);
+  }
+  for (std::size_t n : {87, 500}) {
+    register_solve("static_fast/cpu/J:22/N:" + std::to_string(n),
+                   std::make_shared<Economy>(synthetic_economy(22, n, n / 2, kSeed)), true, 1e-11);
+  }
+}
+
+}  // namespace dynhat::bench
