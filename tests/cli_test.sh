@@ -3,6 +3,7 @@
 # (0 ok, 1 invalid input, 2 not converged) and that a failed run writes nothing.
 set -uo pipefail
 dynhat=$1
+tiny_economy=$2  # tests/data/tiny_economy: 2 sectors, regions A, B (mobile) and C
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
@@ -80,6 +81,33 @@ fi
 "$dynhat" demo --out demo --regions 4 --sectors 5 --periods 40 > demo.log 2>&1
 check "small demo exits 0" test $? -eq 0
 check "demo prints the headline" grep -q 'manufacturing employment share' demo.log
+
+"$dynhat" equilibrium base-year --data "$tiny_economy" --mobile-regions 2 --out base > eq.log 2>&1
+check "equilibrium base-year exits 0" test $? -eq 0
+check "omega.csv is J x N = 2 x 3" test "$(rows base/omega.csv)x$(cols base/omega.csv)" = "2x3"
+check "trade_shares.csv is J*N x N = 6 x 3" test "$(rows base/trade_shares.csv)x$(cols base/trade_shares.csv)" = "6x3"
+check "price_index.csv has N = 3 rows" test "$(rows base/price_index.csv)" = "3"
+for f in sector_prices expenditure VAL VAR; do check "$f.csv written" test -s "base/$f.csv"; done
+check "base-year report names the orders" grep -q '"trade_shares.csv"' base/report.json
+
+printf 'sector,region,value\nServices,C,1.1\n' > productivity.csv
+printf 'sector,destination,source,value\n"Goods, Wares",A,C,1.2\n' > kappa.csv
+"$dynhat" equilibrium shock --data "$tiny_economy" --mobile-regions 2 --productivity productivity.csv \
+  --trade-costs kappa.csv --out shock > eq.log 2>&1
+check "equilibrium shock exits 0" test $? -eq 0
+check "shock writes real_wage.csv 2 x 3" test "$(rows shock/real_wage.csv)x$(cols shock/real_wage.csv)" = "2x3"
+"$dynhat" equilibrium shock --data "$tiny_economy" --mobile-regions 2 --method replication \
+  --productivity productivity.csv --out shock_replication > /dev/null 2>&1
+check "replication method exits 0" test $? -eq 0
+
+printf 'sector,region,value\nServices,Mars,1.1\n' > bad_shock.csv
+"$dynhat" equilibrium shock --data "$tiny_economy" --mobile-regions 2 --productivity bad_shock.csv \
+  --out bad > bad.log 2>&1
+check "unknown region in a shock rejected" grep -q "bad_shock.csv line 2.*region 'Mars' is not a region" bad.log
+printf 'sector,region,value\nServices,A,1.1\nServices,C,1.2\n' > labor.csv
+"$dynhat" equilibrium shock --data "$tiny_economy" --mobile-regions 2 --labor labor.csv --out bad > bad.log 2>&1
+check "labor shock to a country rejected" grep -q "must be 1: region 2 is not mobile" bad.log
+check "failed equilibrium runs wrote nothing" test ! -e bad
 
 echo "cli: $failures failure(s)"
 test "$failures" -eq 0

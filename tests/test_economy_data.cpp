@@ -175,54 +175,9 @@ class TinyTables : public ::testing::Test {
             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    write("value_added_share.csv",
-          "sector,region,value\n"
-          "\"Goods, Wares\",A,0.5\n"
-          "\"Goods, Wares\",B,0.4\n"
-          "\"Goods, Wares\",C,0.6\n"
-          "Services,A,1\n"
-          "Services,B,0.5\n"
-          "Services,C,0.25\n");
-    write("structures_share.csv", "region,value\r\nA,0.5\r\nB,0.25\r\nC,0.4\r\n");  // CRLF
-    write("sectoral_dispersion.csv", "sector,value\n\"Goods, Wares\",0.25\nServices,0.5\n");
-    write("bilateral_trade.csv",
-          "sector,destination,source,value\n"
-          "\"Goods, Wares\",A,A,6\n"  // line 2
-          "\"Goods, Wares\",A,B,2\n"  // line 3
-          "\"Goods, Wares\",A,C,2\n"
-          "\"Goods, Wares\",B,A,1\n"
-          "\"Goods, Wares\",B,B,4\n"
-          "\"Goods, Wares\",B,C,0\n"
-          "\"Goods, Wares\",C,A,3\n"
-          "\"Goods, Wares\",C,B,1\n"
-          "\"Goods, Wares\",C,C,16\n"  // line 10
-          "Services,A,A,8\n"
-          "Services,A,B,0\n"
-          "Services,A,C,0\n"
-          "Services,B,A,0\n"
-          "Services,B,B,6\n"
-          "Services,B,C,2\n"  // line 16
-          "Services,C,A,2\n"
-          "Services,C,B,0\n"
-          "Services,C,C,10\n");  // line 19
-    write("gross_output.csv",
-          "sector,region,value\n"
-          "\"Goods, Wares\",A,10\n"
-          "\"Goods, Wares\",B,7\n"
-          "\"Goods, Wares\",C,18\n"
-          "Services,A,10\n"
-          "Services,B,6\n"  // line 6
-          "Services,C,12\n");
-    write("io_coefficients.csv",
-          "country,source_sector,dest_sector,value\n"
-          "United States,\"Goods, Wares\",\"Goods, Wares\",0.5\n"
-          "United States,\"Goods, Wares\",Services,0.2\n"
-          "United States,Services,\"Goods, Wares\",0.5\n"
-          "United States,Services,Services,0.8\n"
-          "C,\"Goods, Wares\",\"Goods, Wares\",1\n"  // line 6
-          "C,\"Goods, Wares\",Services,0.25\n"
-          "C,Services,\"Goods, Wares\",0\n"
-          "C,Services,Services,0.75\n");
+    // The hand-written tables of tests/data/tiny_economy (structures_share.csv has CRLF line
+    // ends), copied so the error tests can edit them.
+    fs::copy(fs::path(DYNHAT_TEST_DATA) / "tiny_economy", dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
 

@@ -128,6 +128,94 @@ TEST(StaticEquilibrium, ShockArraysAreChecked) {
   EXPECT_THROW(solve_static(e, ReferenceState::from_data(e), shock), InvalidInput);
 }
 
+/// Two regions, one sector, no intermediate inputs (gamma = 1): both regions are countries.
+Economy two_region_economy() {
+  Economy e;
+  e.sectors = 1;
+  e.regions = 2;
+  e.mobile_regions = 0;
+  e.sector_names = {"goods"};
+  e.region_names = {"home", "foreign"};
+  e.theta = {4.0};
+  e.gamma = {1.0, 1.0};
+  e.xi = {0.3, 0.5};
+  e.trade_flows = {80.0, 20.0, 10.0, 90.0};  // [n][i]: home buys 80 at home, 20 from foreign
+  derive_reference_state(e, {1.0, 1.0}, {0, 1});
+  return e;
+}
+
+TEST(StaticEquilibrium, TwoRegionEconomyMatchesAHandSolution) {
+  // With gamma = 1 and J = 1 (MODEL.md E14-E19): xhat_i = omega_i, and
+  //   phat_n^-theta = sum_i pi_ni Ahat_i^theta omega_i^-theta,  pi'_ni = pi_ni Ahat_i^theta
+  //   omega_i^-theta / phat_n^-theta,  X_n = VAL_n omega_n + iota_n sum_m VAR_m omega_m,
+  //   Y_i = sum_n pi'_ni X_n = omega_i VA_i.
+  // By Walras one equation pins r = omega_home / omega_foreign; solved here by bisection, then
+  // scaled to the solver's normalisation sum_i VA_i omega_i = sum_i VA_i.
+  const Economy e = two_region_economy();
+  const double theta = e.theta[0], a_home = 1.1;
+  const auto excess_home = [&](double r) {
+    const double omega[2] = {r, 1.0};
+    const double tfp[2] = {std::pow(a_home, theta), 1.0};
+    double X[2], Y_home = 0.0;
+    const double chi = e.VAR[0] * omega[0] + e.VAR[1] * omega[1];
+    for (int n = 0; n < 2; ++n) X[n] = e.VAL[n] * omega[n] + e.iota[n] * chi;
+    for (int n = 0; n < 2; ++n) {
+      double p = 0.0;
+      for (int i = 0; i < 2; ++i)
+        p += e.trade_shares[n * 2 + i] * tfp[i] * std::pow(omega[i], -theta);
+      Y_home += e.trade_shares[n * 2] * tfp[0] * std::pow(omega[0], -theta) / p * X[n];
+    }
+    return Y_home - omega[0] * (e.VAL[0] + e.VAR[0]);
+  };
+  double lo = 0.5, hi = 2.0;
+  for (int it = 0; it < 200; ++it) {
+    const double mid = 0.5 * (lo + hi);
+    (excess_home(mid) > 0.0 ? lo : hi) = mid;  // excess demand falls as home gets dearer
+  }
+  const double r = 0.5 * (lo + hi);
+  const double va[2] = {e.VAL[0] + e.VAR[0], e.VAL[1] + e.VAR[1]};
+  const double scale = (va[0] + va[1]) / (va[0] * r + va[1]);
+
+  StaticShock shock;
+  shock.productivity = {a_home, 1.0};
+  StaticOptions options;
+  options.tol = 1e-13;
+  const StaticSolution s = solve_static(e, ReferenceState::from_data(e), shock, options);
+  ASSERT_TRUE(s.report.converged);
+  // Bisection to 2^-200 and the solver to 1e-13: agreement to rounding of the formulas.
+  EXPECT_NEAR(s.omega[0], r * scale, 1e-12);
+  EXPECT_NEAR(s.omega[1], scale, 1e-12);
+}
+
+TEST(StaticEquilibrium, TradeCostOnASmallPairMovesItsShareByTheta) {
+  // A small flow n <- i: raising kappa by 1% lowers pi_ni by theta (1 - pi_ni) log 1.01 to first
+  // order. General equilibrium cushions it: the exporter's sales fall, so its factor price and
+  // unit cost fall; with the smallest share here (2e-4) that offsets 1.5% of the response, so
+  // the bound is 5%.
+  const Economy e = synthetic_economy(3, 6, 3, 51);
+  const ReferenceState base = state_of(solve_static(e, ReferenceState::from_data(e), {}));
+  const std::size_t J = e.sectors, N = e.regions;
+  std::size_t pair = 0;  // the smallest positive cross-region share
+  for (std::size_t k = 0; k < base.trade_shares.size(); ++k) {
+    const bool cross = (k / N) % N != k % N;
+    if (cross && base.trade_shares[k] > 0.0 &&
+        (pair == 0 || base.trade_shares[k] < base.trade_shares[pair])) {
+      pair = k;
+    }
+  }
+  StaticShock shock;
+  shock.trade_costs.assign(J * N * N, 1.0);
+  shock.trade_costs[pair] = 1.01;
+  const StaticSolution s = solve_static(e, base, shock);
+  ASSERT_TRUE(s.report.converged);
+  const double theta = e.theta[pair / (N * N)];
+  const double share = base.trade_shares[pair];
+  const double response = std::log(s.trade_shares[pair] / share);
+  const double expected = -theta * (1.0 - share) * std::log(1.01);
+  EXPECT_NEAR(response / expected, 1.0, 0.05) << "share " << share << " theta " << theta;
+  EXPECT_LT(response / expected, 1.0);  // cushioned, never amplified
+}
+
 TEST(StaticEquilibrium, CdpBaseYearByTheReplicationAlgorithm) {
   const std::filesystem::path dir = DYNHAT_SHARED_DATA;
   if (!std::filesystem::exists(dir / "bilateral_trade.csv")) {

@@ -5,6 +5,7 @@
 // [J][N][N] trade arrays at (j*N + n)*N + i with n the destination and i the source.
 #pragma once
 
+#include <filesystem>
 #include <vector>
 
 #include "dynhat/economy.hpp"
@@ -90,6 +91,14 @@ struct ReplicationOptions {
   int max_iterations = 100000;
   int max_price_iterations = 1000000;
 };
+
+/// A [J][N] shock table in long format (header `sector,region,value`; sector and region labels
+/// of `economy`); entries not listed are 1. Throws InvalidInput naming the file, the line and
+/// the rule for unknown labels, repeated entries and values that are not > 0.
+std::vector<double> read_sector_region_shock(const std::filesystem::path& path,
+                                             const Economy& economy);
+/// A [J][N][N] shock table (header `sector,destination,source,value`); entries not listed are 1.
+std::vector<double> read_bilateral_shock(const std::filesystem::path& path, const Economy& economy);
 
 /// The replication algorithm, literally: damped factor-price iteration, an inner price fixed
 /// point started from phat = 1 on every pass, a dense LU solve of the JN x JN expenditure system

@@ -7,6 +7,8 @@ namespace dynhat::cli {
 
 /// `dynhat household levels ...` and `dynhat household hat ...`.
 void add_household_commands(CLI::App& app, int& exit_code);
+/// `dynhat equilibrium base-year ...` and `dynhat equilibrium shock ...`.
+void add_equilibrium_commands(CLI::App& app, int& exit_code);
 /// `dynhat demo --out DIR`.
 void add_demo_command(CLI::App& app, int& exit_code);
 

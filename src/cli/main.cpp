@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = 0;
   dynhat::cli::add_household_commands(app, exit_code);
+  dynhat::cli::add_equilibrium_commands(app, exit_code);
   dynhat::cli::add_demo_command(app, exit_code);
   try {
     app.parse(argc, argv);
