@@ -7,7 +7,9 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <random>
 
+#include "kernels/element.hpp"
 #include "support/fixtures.hpp"
 #include "support/kernel_runner.hpp"
 #include "support/naive_kernels.hpp"
@@ -183,6 +185,23 @@ TEST(CpuKernelsThreads, ResultsDoNotDependOnTheThreadCount) {
   EXPECT_EQ(pushed[0], pushed[2]);
   EXPECT_EQ(labor[0], labor[1]);
   EXPECT_EQ(labor[0], labor[2]);
+}
+
+TEST(ElementMath, VectorisableExpIsWithinTwoUlp) {
+  std::mt19937_64 engine(5);
+  std::uniform_real_distribution<double> wide(-708.0, 709.0), shares(-40.0, 0.0);
+  double worst = 0.0;
+  for (int i = 0; i < 200000; ++i) {
+    const double x = i % 2 == 0 ? wide(engine) : shares(engine);
+    const double got = kernels::exp_vectorisable(x), want = std::exp(x);
+    worst = std::max(worst, std::abs(got - want) / (std::nextafter(want, INFINITY) - want));
+  }
+  EXPECT_LE(worst, 2.0);  // Cody-Waite reduction + degree-13 polynomial: measured 1 ulp
+  EXPECT_EQ(kernels::exp_vectorisable(0.0), 1.0);
+  EXPECT_EQ(kernels::exp_vectorisable(-INFINITY), 0.0);
+  EXPECT_EQ(kernels::exp_vectorisable(-800.0), 0.0);  // below -708: flushed (no subnormals)
+  EXPECT_EQ(kernels::exp_vectorisable(800.0), INFINITY);
+  EXPECT_NEAR(kernels::exp_vectorisable(1.0), M_E, 2 * kEps * M_E);
 }
 
 TEST(CpuVectorOps, HandValues) {

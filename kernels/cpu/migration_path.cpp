@@ -43,7 +43,7 @@ void column_scalings(const Context& /*ctx*/, std::size_t m, std::size_t slots, c
     double top = -INFINITY;
     for (std::size_t k = 0; k < m; ++k) top = std::max(top, row[k]);
     shift[t] = top;
-    for (std::size_t k = 0; k < m; ++k) row[k] = std::exp(row[k] - top);
+    for (std::size_t k = 0; k < m; ++k) row[k] = exp_vectorisable(row[k] - top);
   }
 }
 

@@ -100,15 +100,25 @@ void log_price_indices(const Economy& e, const std::vector<double>& log_q,
                        const std::vector<double>& log_xhat, std::vector<double>& log_phat) {
   const std::size_t J = e.sectors, N = e.regions;
   log_phat.resize(J * N);
+  std::vector<double> z(N);
   for (std::size_t j = 0; j < J; ++j) {
     const double theta = e.theta[j];
+    const double* cost = log_xhat.data() + j * N;
     for (std::size_t n = 0; n < N; ++n) {
       const double* row = log_q.data() + (j * N + n) * N;
-      kernels::LseState state = kernels::lse_empty();
+      double top = -INFINITY;
       for (std::size_t i = 0; i < N; ++i) {
-        state = kernels::lse_push(state, row[i] - theta * log_xhat[j * N + i]);
+        z[i] = row[i] - theta * cost[i];  // -inf for a permanent zero share
+        top = std::max(top, z[i]);
       }
-      log_phat[j * N + n] = -kernels::lse_value(state) / theta;
+      if (top == -INFINITY) {  // nothing absorbed (X0 = 0): the price is never used; keep it
+        log_phat[j * N + n] = 0.0;
+        continue;
+      }
+      double sum = 0.0;
+#pragma omp simd reduction(+ : sum)
+      for (std::size_t i = 0; i < N; ++i) sum += kernels::exp_vectorisable(z[i] - top);
+      log_phat[j * N + n] = -(top + std::log(sum)) / theta;
     }
   }
 }
@@ -124,8 +134,8 @@ void trade_shares(const Economy& e, const std::vector<double>& log_q,
       const std::size_t row = (j * N + n) * N;
       for (std::size_t i = 0; i < N; ++i) {
         // exp(-inf) = 0 for the permanent zeros.
-        pi[row + i] =
-            std::exp(log_q[row + i] - theta * (log_xhat[j * N + i] - log_phat[j * N + n]));
+        pi[row + i] = kernels::exp_vectorisable(
+            log_q[row + i] - theta * (log_xhat[j * N + i] - log_phat[j * N + n]));
       }
     }
   }
