@@ -89,8 +89,9 @@ TEST_F(CdpTables, ReferenceStateIdentities) {
   const Economy& e = cdp();
   const std::size_t J = e.sectors, N = e.regions;
   const double world_output = sum(e.gross_output);
-  // The data README: sum alpha = 1 +- 4e-9 (IO columns are written with 7 digits).
-  EXPECT_NEAR(sum(e.alpha), 1.0, 1e-8);
+  // The data README: sum alpha = 1 +- 4e-9 (IO columns are written with 7 digits); the loader
+  // rescales alpha to sum to 1 so that Walras' law holds.
+  EXPECT_NEAR(sum(e.alpha), 1.0, 1e-14);
   for (std::size_t n = 0; n < N; ++n) EXPECT_GT(e.iota[n], 0.0) << e.region_names[n];
   // sum iota = 1 - sum Bn / chi: only the rounding of ~2000 sums of O(1e5) values remains.
   EXPECT_NEAR(sum(e.iota), 1.0, 1e-12);
@@ -131,13 +132,24 @@ TEST_F(CdpTables, GRecomputedFromTheRawTables) {
                 R"(United States,"Food, Beverage, Tobacco","Textile, Apparel, Leather",)");
   const double gamma_al =
       raw_value(dir() / "value_added_share.csv", R"("Textile, Apparel, Leather",Alabama,)");
-  EXPECT_DOUBLE_EQ(e.G[(0 * J + 0) * J + 1], (1.0 - gamma_al) * io_us);
+  // IO columns are rescaled to sum to exactly 1; the tables' sums are 1 +- 5e-7.
+  EXPECT_NEAR(e.G[(0 * J + 0) * J + 1], (1.0 - gamma_al) * io_us, 1e-6 * io_us);
   // A country uses its own block: China (n = 56), s = Chemical (4), k = Machinery (8).
   ASSERT_EQ(e.sector_names[4], "Chemical");
   ASSERT_EQ(e.sector_names[8], "Machinery");
   const double io_cn = raw_value(dir() / "io_coefficients.csv", "China,Chemical,Machinery,");
   const double gamma_cn = raw_value(dir() / "value_added_share.csv", "Machinery,China,");
-  EXPECT_DOUBLE_EQ(e.G[(56 * J + 4) * J + 8], (1.0 - gamma_cn) * io_cn);
+  EXPECT_NEAR(e.G[(56 * J + 4) * J + 8], (1.0 - gamma_cn) * io_cn, 1e-6 * io_cn);
+  // Every column of G sums to 1 - gamma exactly (up to the rounding of J terms), and the
+  // final-demand shares to 1: Walras' law holds in the model economy.
+  for (std::size_t n = 0; n < e.regions; ++n) {
+    for (std::size_t k = 0; k < J; ++k) {
+      double column = 0.0;
+      for (std::size_t s = 0; s < J; ++s) column += e.G[(n * J + s) * J + k];
+      ASSERT_NEAR(column, 1.0 - e.gamma[k * e.regions + n], 8 * J * 1.1e-16);
+    }
+  }
+  EXPECT_NEAR(sum(e.alpha), 1.0, 4 * J * 1.1e-16);
   EXPECT_NE(io_us, raw_value(dir() / "io_coefficients.csv",
                              "China,\"Food, Beverage, Tobacco\","
                              "\"Textile, Apparel, Leather\","));

@@ -61,8 +61,8 @@ struct StaticOptions {
   int max_iterations = 1000;
   /// Step of the base map u + damping (log omegatilde - u) that Anderson accelerates; the undamped
   /// map overshoots by about theta (a 1% higher factor price cuts demand by ~theta gamma %).
-  double damping = 0.2;
-  int anderson_memory = 10;
+  double damping = 0.1;
+  int anderson_memory = 20;
   double price_tol = 1e-14;  ///< inner price fixed point: max |Delta log phat|
   int max_price_iterations = 10000;
   double expenditure_tol = 1e-14;  ///< GMRES relative residual of (I - Omega) X = alpha I

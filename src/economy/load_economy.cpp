@@ -214,13 +214,19 @@ void derive_reference_state(Economy& e, const std::vector<double>& io,
     }
   }
 
-  // E32
+  // E32, with every IO column scaled to sum to 1 exactly. The CDP tables' columns sum to 1 +- 5e-7
+  // (7 printed digits); the remainder would make intermediate demand (1 - gamma)(1 + eps) of
+  // sales, a world-wide excess demand that no factor prices can remove (Walras' law fails by
+  // ~1e-9 of income, and the fast solver stalls there). Validation has already required the
+  // sums to be within 1e-6 of 1.
   e.G.assign(N * J * J, 0.0);
   for (std::size_t n = 0; n < N; ++n) {
     const double* block = &io[io_block[n] * J * J];
-    for (std::size_t s = 0; s < J; ++s) {
-      for (std::size_t k = 0; k < J; ++k) {
-        e.G[(n * J + s) * J + k] = (1.0 - e.gamma[k * N + n]) * block[s * J + k];
+    for (std::size_t k = 0; k < J; ++k) {
+      double column = 0.0;
+      for (std::size_t s = 0; s < J; ++s) column += block[s * J + k];
+      for (std::size_t s = 0; s < J; ++s) {
+        e.G[(n * J + s) * J + k] = (1.0 - e.gamma[k * N + n]) * block[s * J + k] / column;
       }
     }
   }
@@ -261,6 +267,13 @@ void derive_reference_state(Economy& e, const std::vector<double>& io,
     }
     e.alpha[j] = residual / final_demand;
   }
+  // Normalised to sum to 1 exactly. The CDP tables give 1 +- 4e-9 (rounding of the published
+  // flows and IO coefficients); then the world would spend (sum alpha - 1) of its income more
+  // than it earns, and no factor prices could clear every market below ~1e-9 (Walras' law needs
+  // sum alpha = 1). The change is of the order of that rounding.
+  double alpha_total = 0.0;
+  for (double a : e.alpha) alpha_total += a;
+  for (double& a : e.alpha) a /= alpha_total;
 
   // E36
   e.chi = 0.0;

@@ -17,12 +17,23 @@ namespace dynhat {
 namespace {
 
 constexpr int kGmresRestart = 40;
+/// An outer residual this many times the best so far means Anderson has extrapolated too far.
+constexpr double kBlowUp = 100.0;
+constexpr int kMaxRestarts = 20;
 
 double max_abs_difference(const std::vector<double>& a, const std::vector<double>& b) {
   double worst = 0.0;
   for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(a[i] - b[i]));
   return worst;
 }
+
+/// An outer iterate with the warm starts that go with it.
+struct Checkpoint {
+  DeviceArray u;                    // log omega
+  std::vector<double> log_phat;     // [J][N]
+  std::vector<double> expenditure;  // [J][N]
+  double residual;
+};
 
 /// Everything one problem carries from outer iteration to outer iteration.
 class FastSolve {
@@ -47,14 +58,43 @@ class FastSolve {
     for (std::size_t k = 0; k < size_; ++k) u.data()[k] = std::log(shock_.omega_init[k]);
     AndersonMixer mixer(host_, size_, options_.anderson_memory);
     std::vector<double> excess(size_);
+    // Safeguard: Anderson may extrapolate far enough to leave the region where the prices and the
+    // expenditure system are defined. Then its history is dropped and the iteration resumes with a
+    // plain damped step from the best iterate so far (warm starts restored with it).
+    Checkpoint best{DeviceArray(host_, size_), {}, {}, INFINITY};
+    int restarts = 0;
     for (int it = 1; it <= options_.max_iterations; ++it) {
-      excess_demand(u.data(), excess);
-      double residual = 0.0;
-      for (double f : excess) residual = std::max(residual, std::abs(f));
+      bool evaluated = true;
+      try {
+        excess_demand(u.data(), excess);
+      } catch (const NotConverged&) {
+        evaluated = false;  // the expenditure system broke down at this extrapolated iterate
+      }
+      double residual = INFINITY;
+      if (evaluated) {
+        residual = 0.0;
+        for (double f : excess) residual = std::max(residual, std::abs(f));
+        if (!std::isfinite(residual)) residual = INFINITY;
+      }
       out.report.iterations = it;
       out.report.residual = residual;
       out.report.residual_history.push_back(residual);
-      if (!std::isfinite(residual)) break;
+      if (residual > kBlowUp * best.residual) {
+        if (++restarts > kMaxRestarts) break;
+        mixer.restart();
+        u.copy_from(best.u);
+        log_phat_ = best.log_phat;
+        expenditure_ = best.expenditure;
+        excess_demand(u.data(), excess);
+        for (std::size_t k = 0; k < size_; ++k) u.data()[k] += options_.damping * excess[k];
+        continue;
+      }
+      if (residual < best.residual) {
+        best.u.copy_from(u);
+        best.log_phat = log_phat_;
+        best.expenditure = expenditure_;
+        best.residual = residual;
+      }
       if (residual <= options_.tol) {
         out.report.converged = true;
         break;
