@@ -115,6 +115,24 @@ TEST(StaticEquilibrium, BatchEqualsProblemsOneByOne) {
   EXPECT_THROW(solve_static_batch(e, references, {}), DimensionMismatch);
 }
 
+TEST(StaticEquilibrium, NonConvergenceIsReportedWithTheBestIterate) {
+  const Economy e = synthetic_economy(3, 6, 3, 61);
+  StaticOptions options;
+  options.max_iterations = 3;
+  const StaticSolution s = solve_static(e, ReferenceState::from_data(e), {}, options);
+  EXPECT_FALSE(s.report.converged);
+  EXPECT_EQ(s.report.iterations, 3);
+  ASSERT_EQ(s.report.residual_history.size(), 3u);
+  // The returned iterate is the best one seen, and its outputs belong to it.
+  EXPECT_EQ(s.report.residual,
+            *std::min_element(s.report.residual_history.begin(), s.report.residual_history.end()));
+  // The market-clearing residual is max |omegatilde/omega - 1| = max |expm1(F)| with
+  // max |F| = residual, so it lies between 1 - e^-r and e^r - 1.
+  const double r = s.report.residual;
+  EXPECT_GE(s.market_clearing_residual, -std::expm1(-r) * (1 - 1e-12));
+  EXPECT_LE(s.market_clearing_residual, std::expm1(r) * (1 + 1e-12));
+}
+
 TEST(StaticEquilibrium, ShockArraysAreChecked) {
   const Economy e = synthetic_economy(2, 4, 2, 41);
   StaticShock shock;

@@ -79,6 +79,7 @@ class FastSolve {
       out.report.iterations = it;
       out.report.residual = residual;
       out.report.residual_history.push_back(residual);
+      if (!std::isfinite(best.residual) && !std::isfinite(residual)) break;  // not even a start
       if (residual > kBlowUp * best.residual) {
         if (++restarts > kMaxRestarts) break;
         mixer.restart();
@@ -102,6 +103,14 @@ class FastSolve {
       for (std::size_t k = 0; k < size_; ++k)
         g.data()[k] = u.data()[k] + options_.damping * excess[k];
       mixer.step(u, g);
+    }
+    if (!out.report.converged && std::isfinite(best.residual)) {
+      // Stopped at the cap: report the best iterate, with its prices, shares and expenditure.
+      u.copy_from(best.u);
+      log_phat_ = best.log_phat;
+      expenditure_ = best.expenditure;
+      excess_demand(u.data(), excess);
+      out.report.residual = best.residual;
     }
     // Outputs at the final iterate (its prices, shares and expenditure are the last computed),
     // scaled to the replication algorithm's normalisation. The equilibrium is homogeneous of
