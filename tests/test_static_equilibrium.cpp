@@ -1,6 +1,7 @@
 // Temporary equilibrium (MODEL.md 5.1): the fast solver against the replication algorithm, zero
 // shocks from an equilibrium, Walras' law, batches, and the CDP base year by the replication.
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
@@ -131,6 +132,22 @@ TEST(StaticEquilibrium, NonConvergenceIsReportedWithTheBestIterate) {
   const double r = s.report.residual;
   EXPECT_GE(s.market_clearing_residual, -std::expm1(-r) * (1 - 1e-12));
   EXPECT_LE(s.market_clearing_residual, std::expm1(r) * (1 + 1e-12));
+}
+
+TEST(StaticEquilibrium, ResultsDoNotDependOnTheThreadCount) {
+  const Economy e = synthetic_economy(4, 12, 6, 71);
+  const int saved = omp_get_max_threads();
+  std::vector<StaticSolution> runs;
+  for (int threads : {1, 2, 3}) {
+    omp_set_num_threads(threads);
+    runs.push_back(solve_static(e, ReferenceState::from_data(e), {}));
+  }
+  omp_set_num_threads(saved);
+  for (std::size_t r = 1; r < runs.size(); ++r) {  // every output summed by one thread: bitwise
+    EXPECT_EQ(runs[r].omega, runs[0].omega);
+    EXPECT_EQ(runs[r].trade_shares, runs[0].trade_shares);
+    EXPECT_EQ(runs[r].expenditure, runs[0].expenditure);
+  }
 }
 
 TEST(StaticEquilibrium, ShockArraysAreChecked) {

@@ -86,6 +86,7 @@ void log_unit_costs(const Economy& e, const std::vector<double>& log_omega_rel,
                     const std::vector<double>& log_phat, std::vector<double>& log_xhat) {
   const std::size_t J = e.sectors, N = e.regions;
   log_xhat.resize(J * N);
+#pragma omp parallel for schedule(static)
   for (std::size_t n = 0; n < N; ++n) {
     const double* g = e.G.data() + n * J * J;  // g[s * J + k]
     for (std::size_t k = 0; k < J; ++k) {
@@ -100,11 +101,14 @@ void log_price_indices(const Economy& e, const std::vector<double>& log_q,
                        const std::vector<double>& log_xhat, std::vector<double>& log_phat) {
   const std::size_t J = e.sectors, N = e.regions;
   log_phat.resize(J * N);
-  std::vector<double> z(N);
-  for (std::size_t j = 0; j < J; ++j) {
-    const double theta = e.theta[j];
-    const double* cost = log_xhat.data() + j * N;
-    for (std::size_t n = 0; n < N; ++n) {
+#pragma omp parallel
+  {
+    std::vector<double> z(N);
+#pragma omp for schedule(static)
+    for (std::size_t jn = 0; jn < J * N; ++jn) {
+      const std::size_t j = jn / N, n = jn % N;
+      const double theta = e.theta[j];
+      const double* cost = log_xhat.data() + j * N;
       const double* row = log_q.data() + (j * N + n) * N;
       double top = -INFINITY;
       for (std::size_t i = 0; i < N; ++i) {
@@ -128,9 +132,10 @@ void trade_shares(const Economy& e, const std::vector<double>& log_q,
                   std::vector<double>& pi) {
   const std::size_t J = e.sectors, N = e.regions;
   pi.resize(J * N * N);
+#pragma omp parallel for collapse(2) schedule(static)
   for (std::size_t j = 0; j < J; ++j) {
-    const double theta = e.theta[j];
     for (std::size_t n = 0; n < N; ++n) {
+      const double theta = e.theta[j];
       const std::size_t row = (j * N + n) * N;
       for (std::size_t i = 0; i < N; ++i) {
         // exp(-inf) = 0 for the permanent zeros.
@@ -144,6 +149,7 @@ void trade_shares(const Economy& e, const std::vector<double>& log_q,
 std::vector<double> intermediate_demand(const Economy& e, const std::vector<double>& Y) {
   const std::size_t J = e.sectors, N = e.regions;
   std::vector<double> Z(J * N, 0.0);
+#pragma omp parallel for schedule(static)
   for (std::size_t i = 0; i < N; ++i) {
     const double* g = e.G.data() + i * J * J;
     for (std::size_t s = 0; s < J; ++s) {
@@ -187,6 +193,7 @@ std::vector<double> sales(const Economy& e, const std::vector<double>& pi,
                           const std::vector<double>& X) {
   const std::size_t J = e.sectors, N = e.regions;
   std::vector<double> Y(J * N, 0.0);
+#pragma omp parallel for schedule(static)  // sector j writes only row j of Y
   for (std::size_t j = 0; j < J; ++j) {
     for (std::size_t n = 0; n < N; ++n) {
       const double x = X[j * N + n];

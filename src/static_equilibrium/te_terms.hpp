@@ -1,6 +1,8 @@
 // The terms of a temporary equilibrium (MODEL.md 5.1) shared by the replication algorithm and
 // the fast solver: effective trade shares, unit costs, price indices, trade shares, income,
-// implied factor prices and the final outputs. Host code, [J][N] and [J][N][N] layouts.
+// implied factor prices and the final outputs. Host code, [J][N] and [J][N][N] layouts. The
+// O(J N^2) and O(N J^2) terms are OpenMP-parallel over their outputs, each written by one thread,
+// so results do not depend on the thread count (inside solve_static_batch they run serially).
 #pragma once
 
 #include <vector>
