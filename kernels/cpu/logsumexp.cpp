@@ -23,31 +23,35 @@ namespace {
 /// partial sums stay in L1 while it streams through the rows.
 constexpr std::size_t kColumnBlock = 512;
 
-/// z[c] = a_scale * a_row[c] + v_scale * v[c] for one row, into a buffer.
-void row_logits(std::size_t cols, const double* a_row, double a_scale, const double* v,
-                double v_scale, double* z) {
+/// z[c] = a_scale * a_row[c] + v_scale * v[c] for one row, into a buffer; returns max_c z[c].
+/// One pass over the row (it streams from memory; the buffer stays in L1/L2).
+double row_logits_max(std::size_t cols, const double* a_row, double a_scale, const double* v,
+                      double v_scale, double* z) {
+  double top = -INFINITY;
   if (v == nullptr) {
-#pragma omp simd
-    for (std::size_t c = 0; c < cols; ++c) z[c] = a_scale * a_row[c];
+#pragma omp simd reduction(max : top)
+    for (std::size_t c = 0; c < cols; ++c) {
+      z[c] = a_scale * a_row[c];
+      top = std::max(top, z[c]);
+    }
   } else {
-#pragma omp simd
-    for (std::size_t c = 0; c < cols; ++c) z[c] = logit(a_row[c], a_scale, v_scale * v[c]);
+#pragma omp simd reduction(max : top)
+    for (std::size_t c = 0; c < cols; ++c) {
+      z[c] = logit(a_row[c], a_scale, v_scale * v[c]);
+      top = std::max(top, z[c]);
+    }
   }
+  return top;
 }
 
-double row_max(std::size_t cols, const double* z) {
-  double m = -INFINITY;
-#pragma omp simd reduction(max : m)
-  for (std::size_t c = 0; c < cols; ++c) m = std::max(m, z[c]);
-  return m;
-}
-
-/// Overwrites z with exp(z - shift) and returns the sum (every exponent <= 0).
+/// Overwrites z with exp(z - shift) and returns the sum (every exponent <= 0), in one pass.
 double exp_shifted_sum(std::size_t cols, double* z, double shift) {
-  for (std::size_t c = 0; c < cols; ++c) z[c] = exp_vectorisable(z[c] - shift);
   double s = 0.0;
 #pragma omp simd reduction(+ : s)
-  for (std::size_t c = 0; c < cols; ++c) s += z[c];
+  for (std::size_t c = 0; c < cols; ++c) {
+    z[c] = exp_vectorisable(z[c] - shift);
+    s += z[c];
+  }
   return s;
 }
 
@@ -60,8 +64,7 @@ void row_logsumexp(const Context& /*ctx*/, std::size_t rows, std::size_t cols, c
     std::vector<double> z(cols);
 #pragma omp for schedule(static)
     for (std::size_t r = 0; r < rows; ++r) {
-      row_logits(cols, a + r * cols, a_scale, v, v_scale, z.data());
-      const double m = row_max(cols, z.data());
+      const double m = row_logits_max(cols, a + r * cols, a_scale, v, v_scale, z.data());
       if (m == -INFINITY) {  // no admissible destination
         lse[r] = -INFINITY;
         if (shares != nullptr) std::fill(shares + r * cols, shares + (r + 1) * cols, 0.0);
