@@ -3,7 +3,7 @@
 # (0 ok, 1 invalid input, 2 not converged) and that a failed run writes nothing.
 set -uo pipefail
 dynhat=$1
-tiny_economy=$2  # tests/data/tiny_economy: 2 sectors, regions A, B (mobile) and C
+make_tiny_economy=$2  # writes tests/support/tiny_economy.cpp's tables: 2 sectors, regions A, B, C
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
@@ -15,6 +15,8 @@ rows() { wc -l < "$1" | tr -d ' '; }
 cols() { head -1 "$1" | awk -F, '{print NF}'; }
 
 cd "$work"
+"$make_tiny_economy" tiny_economy
+tiny_economy=$work/tiny_economy
 printf '0.9,0.05,0.05\n0.1,0.8,0.1\n0.02,0.03,0.95\n' > mu0.csv
 printf '100\n50\n25\n' > L0.csv
 printf '0,0.5,2\n1,0,1\n3,1,0\n' > tau.csv

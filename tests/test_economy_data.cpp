@@ -14,6 +14,7 @@
 #include "dynhat/economy.hpp"
 #include "dynhat/error.hpp"
 #include "economy/long_table.hpp"
+#include "support/tiny_economy.hpp"
 
 namespace dynhat {
 namespace {
@@ -187,9 +188,7 @@ class TinyTables : public ::testing::Test {
             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    // The hand-written tables of tests/data/tiny_economy (structures_share.csv has CRLF line
-    // ends), copied so the error tests can edit them.
-    fs::copy(fs::path(DYNHAT_TEST_DATA) / "tiny_economy", dir_);
+    testing::write_tiny_economy(dir_);  // structures_share.csv has CRLF line ends
   }
   void TearDown() override { fs::remove_all(dir_); }
 
