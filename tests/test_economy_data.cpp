@@ -14,6 +14,7 @@
 #include "dynhat/economy.hpp"
 #include "dynhat/error.hpp"
 #include "economy/long_table.hpp"
+#include "support/fixtures.hpp"
 #include "support/tiny_economy.hpp"
 
 namespace dynhat {
@@ -180,20 +181,11 @@ TEST_F(CdpTables, FewerMobileRegionsShareTheFirstBlock) {
 // A tiny hand-written economy: sectors G ("Goods, Wares", quoted) and S, regions A, B (mobile)
 // and C (a country); IO blocks "United States" (A, B) and C.
 
-class TinyTables : public ::testing::Test {
+class TinyTables : public testing::ScratchDirectoryTest {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("dynhat-economy-" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    ScratchDirectoryTest::SetUp();
     testing::write_tiny_economy(dir_);  // structures_share.csv has CRLF line ends
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  void write(const std::string& name, const std::string& text) {
-    std::ofstream(dir_ / name, std::ios::binary) << text;
   }
   /// Replaces the one occurrence of `from` in file `name` by `to`.
   void edit(const std::string& name, const std::string& from, const std::string& to) {
@@ -213,7 +205,6 @@ class TinyTables : public ::testing::Test {
     ADD_FAILURE() << "loading " << dir_ << " did not throw";
     return {};
   }
-  fs::path dir_;
 };
 
 /// `message` holds `fragment` (the file and entry, or the rule).

@@ -13,20 +13,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class MatrixFiles : public ::testing::Test {
+class MatrixFiles : public testing::ScratchDirectoryTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("dynhat-io-" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path write(const std::string& name, const std::string& text) {
-    std::ofstream(dir_ / name, std::ios::binary) << text;
-    return dir_ / name;
-  }
   /// The message of the InvalidInput that reading `path` throws.
   std::string error_of(const fs::path& path) {
     try {
@@ -37,7 +25,6 @@ class MatrixFiles : public ::testing::Test {
     ADD_FAILURE() << "reading " << path << " did not throw";
     return {};
   }
-  fs::path dir_;
 };
 
 TEST_F(MatrixFiles, CsvAndNpyRoundTripExactly) {

@@ -5,7 +5,10 @@
 
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "dynhat/matrix.hpp"
@@ -78,5 +81,24 @@ inline double max_relative_error(const std::vector<double>& a, const std::vector
   }
   return worst;
 }
+
+/// A fresh scratch directory per test (under the system temp directory, named after the suite
+/// and the test), removed afterwards; write() puts a text file there byte for byte.
+class ScratchDirectoryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = std::filesystem::temp_directory_path() /
+           ("dynhat-" + std::string(info->test_suite_name()) + "-" + info->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::filesystem::path write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name, std::ios::binary) << text;
+    return dir_ / name;
+  }
+  std::filesystem::path dir_;
+};
 
 }  // namespace dynhat::testing
