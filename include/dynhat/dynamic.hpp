@@ -1,0 +1,138 @@
+// Dynamic general equilibrium (MODEL.md sections 3-5): workers in M = R(J+1) labor markets choose
+// where to work by forward-looking logit decisions (E11-E13), and every period's wages come from a
+// temporary equilibrium of the trade economy (E14-E20). The baseline is the constant-fundamentals
+// path of Proposition 1 from (L0, mu0); a counterfactual changes productivity and trade costs along
+// the path, news arriving at slot 1 (Proposition 2, MODEL.md section 4).
+//
+// Slots are 0-based: slot t here is MODEL.md's slot t+1 (slot 0 = the base year, 2000Q1). The
+// change of a fundamental "at slot t" is MODEL.md's transition t (slot t-1 -> slot t).
+//
+// Algorithms (ARCHITECTURE.md 4.1-4.3): the migration path in factorised form (memory
+// O(M^2 + M T)); the temporary equilibria of all slots solved as one batch, each relative to the
+// base-year equilibrium with the cumulative labor and fundamental changes at its slot; Anderson
+// acceleration on log Y. See src/dynamic/path_solver.cpp for the outer map.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "dynhat/backend.hpp"
+#include "dynhat/economy.hpp"
+#include "dynhat/fixed_point.hpp"
+#include "dynhat/household.hpp"
+#include "dynhat/matrix.hpp"
+#include "dynhat/static_equilibrium.hpp"
+
+namespace dynhat {
+
+/// Everything a dynamic solve needs. Markets m = n (J+1) + q for mobile regions n < R, slot q = 0
+/// non-employment, q = 1 + j sector j (MODEL.md section 1).
+struct DynamicModel {
+  Economy economy;  ///< structure and base-year data (J, N, R)
+  /// The model-consistent base-year equilibrium (MODEL.md 5.1 "base year" mode): the reference of
+  /// every temporary equilibrium. See base_year_equilibrium().
+  ReferenceState base_year;
+  Matrix mu0;              ///< [M][M] flows observed before slot 0 (mu_{-1}); rows sum to 1
+  std::vector<double> L0;  ///< [M] labor at slot 0 (persons)
+  std::size_t periods = 200;  ///< T slots
+  double beta = 0.99;         ///< quarterly discount factor
+  double nu = 5.3436;         ///< migration elasticity parameter (taste-shock dispersion)
+
+  std::size_t markets() const { return economy.mobile_regions * (economy.sectors + 1); }
+};
+
+/// The base-year equilibrium of `economy` as a reference state (solve_static from the data with
+/// no shock); throws NotConverged if it does not converge. `solution` (optional) receives it whole.
+ReferenceState base_year_equilibrium(const Economy& economy, const StaticOptions& options = {},
+                                     StaticSolution* solution = nullptr);
+
+/// A productivity change A^{ij} *= factor at slot `slot` (>= 1), i.e. between slots slot-1 and
+/// slot; changes accumulate multiplicatively (the level at slot t is the product of every factor
+/// with slot <= t). Productivity enters as A^{theta_j gamma^{ij}} (E16).
+struct ProductivityChange {
+  std::size_t slot = 1;
+  std::size_t sector = 0;
+  std::size_t region = 0;
+  double factor = 1.0;
+};
+
+/// A trade-cost change kappa^{ni,j} *= factor at slot `slot` (>= 1) for goods of `sector` bought
+/// by `destination` from `source`; cumulative like ProductivityChange.
+struct TradeCostChange {
+  std::size_t slot = 1;
+  std::size_t sector = 0;
+  std::size_t destination = 0;
+  std::size_t source = 0;
+  double factor = 1.0;
+};
+
+/// The counterfactual's changes of fundamentals relative to the baseline.
+struct FundamentalChanges {
+  std::vector<ProductivityChange> productivity;
+  std::vector<TradeCostChange> trade_costs;
+};
+
+struct DynamicOptions {
+  /// anderson: Anderson acceleration on log Y of the map "labor path -> temporary equilibria ->
+  /// value path solved with those real wages"; picard: the replication's Y <- (Y_new + Y)/2 with
+  /// one value update (E12/E28) per batch of temporary equilibria (MODEL.md 5.2-5.3).
+  OuterMethod method = OuterMethod::anderson;
+  /// Converged when max |log Y_new - log Y| <= tol over all slots and markets (after the final
+  /// batch of temporary equilibria was solved at te.tol).
+  double tol = 1e-8;
+  int max_iterations = 100;
+  int anderson_memory = 8;
+  /// Temporary equilibria; te.tol (default here 1e-10) is the relative market-clearing tolerance
+  /// of every slot in the converged path. Early outer iterations use a looser one (see
+  /// path_solver.cpp), never looser than 1e-3.
+  StaticOptions te = default_te_options();
+  ProgressCallback progress;
+
+  static StaticOptions default_te_options() {
+    StaticOptions o;
+    o.tol = 1e-10;
+    return o;
+  }
+};
+
+/// One solved path (baseline or counterfactual), slots t = 0..T-1.
+struct PathSolution {
+  /// [T][M] this path's own value changes Y_t = exp((V_t - V_{t-1})/nu) (Y_0 = Y_{T-1} = 1). For a
+  /// counterfactual, Y_1 = exp((V'_1 - V_0)/nu) includes the level jump at the news.
+  Matrix Y;
+  /// [T][M] counterfactual only: MODEL.md section 4's Y (the replication's V), this path's Y over
+  /// the baseline's; slot 1 is the level jump exp((V'_1 - V_1)/nu). Empty for a baseline.
+  Matrix Y_relative;
+  Matrix L;          ///< [T][M] labor, row t = slot t (row 0 = L0)
+  Matrix real_wage;  ///< [T][M] real wage over its slot-0 value (w_t/P_t)/(w_0/P_0); 1 when q = 0
+  Matrix stay;       ///< [T][M] mu_t^{mm}: share of market m staying in m after slot t
+  /// [T][J N] factor-price change omega relative to the base year, normalised so that world
+  /// nominal value added equals the base year's (the numeraire); row 0 = 1.
+  Matrix omega;
+  Matrix price_index;  ///< [T][N] aggregate price index P relative to the base year (same numeraire)
+  IterationReport report;  ///< outer iteration; residual = max |Delta log Y|
+  /// Largest relative market-clearing residual over the temporary equilibria of the final batch.
+  double te_residual = 0.0;
+  bool te_converged = false;      ///< every temporary equilibrium of the final batch converged
+  long te_iterations = 0;         ///< factor-price iterations over all temporary equilibria
+  double te_seconds = 0.0;        ///< time in temporary equilibria (wall clock)
+};
+
+/// The constant-fundamentals baseline (Proposition 1, MODEL.md 5.2).
+PathSolution solve_baseline(const Context& ctx, const DynamicModel& model,
+                            const DynamicOptions& options = {});
+
+/// A counterfactual relative to `baseline` (Proposition 2, MODEL.md 5.3): agents learn the changed
+/// path at slot 1; slot-0 decisions are the baseline's.
+PathSolution solve_counterfactual(const Context& ctx, const DynamicModel& model,
+                                  const PathSolution& baseline, const FundamentalChanges& changes,
+                                  const DynamicOptions& options = {});
+
+/// Checks the model (shapes, mu0 rows, L0, beta, nu, T >= 3) and the changes (indices in range,
+/// slot in [1, T), factors > 0 and finite); throws InvalidInput naming `label` and the entry.
+void validate(const DynamicModel& model, const std::string& label = "model");
+void validate(const FundamentalChanges& changes, const DynamicModel& model,
+              const std::string& label = "shocks");
+
+}  // namespace dynhat

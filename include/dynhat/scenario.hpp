@@ -1,0 +1,79 @@
+// Scenario files (TOML): what `dynhat solve` runs. Every key is documented in the README
+// ("Scenario files"). Relative paths are resolved against the scenario file's directory.
+//
+//   [data]     tables (directory of the six long-format tables), L0, mu0 (CSV or .npy),
+//              mobile_regions
+//   [model]    periods (T), beta, nu
+//   [solver]   method ("anderson" | "picard"), tol, max_iterations, anderson_memory, te_tol,
+//              te_max_iterations, backend ("cpu" | "cuda")
+//   [[productivity]]  sectors, regions, quarters = [first, last], factor | cumulative | file
+//   [[trade_costs]]   sectors, destinations, sources, quarters, factor | cumulative | file
+//   [effects]  manufacturing (sector names or 0-based indices)
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "dynhat/dynamic.hpp"
+#include "dynhat/economy.hpp"
+
+namespace dynhat {
+
+/// A sector or region as written in the scenario: a label of the tables or a 0-based index.
+using LabelOrIndex = std::variant<std::string, std::size_t>;
+
+/// One [[productivity]] or [[trade_costs]] entry before labels are resolved.
+struct ShockSpec {
+  std::string table;   ///< "productivity" or "trade_costs" (for messages)
+  std::size_t entry = 0;  ///< 0-based position among the entries of that table (for messages)
+  std::vector<LabelOrIndex> sectors;       ///< empty = every sector
+  std::vector<LabelOrIndex> regions;       ///< productivity: regions; empty = every region
+  std::vector<LabelOrIndex> destinations;  ///< trade costs; empty = every region
+  std::vector<LabelOrIndex> sources;       ///< trade costs; empty = every region
+  std::size_t first_quarter = 1;           ///< first slot of the change (>= 1)
+  std::size_t last_quarter = 1;            ///< last slot of the change (inclusive)
+  /// Per-quarter factor per listed sector (one value: the same for all sectors).
+  std::vector<double> factor;
+  /// Or: the total change over the quarters per listed sector, spread geometrically
+  /// (per-quarter factor = cumulative^(1 / number of quarters)).
+  std::vector<double> cumulative;
+  /// Or: a long-format CSV of per-quarter factors, `sector,region,quarter,value` (productivity) or
+  /// `sector,destination,source,quarter,value` (trade costs); quarter = slot >= 1.
+  std::filesystem::path file;
+};
+
+struct Scenario {
+  std::filesystem::path path;  ///< the scenario file itself
+  std::filesystem::path tables;
+  std::filesystem::path L0;
+  std::filesystem::path mu0;
+  std::size_t mobile_regions = 0;
+  std::size_t periods = 200;
+  double beta = 0.99;
+  double nu = 5.3436;
+  DynamicOptions options;  ///< method, tol, max_iterations, anderson_memory, te.tol, te.max_iterations
+  std::string backend = "cpu";
+  std::vector<ShockSpec> shocks;
+  std::vector<LabelOrIndex> manufacturing;  ///< sectors counted as manufacturing in the effects
+};
+
+/// Parses and checks a scenario file: TOML syntax (with line and column), unknown keys, types,
+/// ranges (periods >= 3, beta in [0, 1), nu > 0, tolerances > 0, factors > 0, quarters ordered and
+/// >= 1, exactly one of factor | cumulative | file per shock). Throws InvalidInput naming the file,
+/// the key and the rule.
+Scenario read_scenario(const std::filesystem::path& path);
+
+/// The scenario's shocks as changes of fundamentals: labels resolved against `economy`, quarters
+/// checked against T, files read. Throws InvalidInput naming the scenario file, the entry and the
+/// rule (unknown sector or region, index out of range, quarter >= T, factor <= 0).
+FundamentalChanges resolve_shocks(const Scenario& scenario, const Economy& economy);
+
+/// The scenario's manufacturing sectors as 0-based indices (labels resolved against `economy`).
+std::vector<std::size_t> resolve_sectors(const Scenario& scenario, const Economy& economy,
+                                         const std::vector<LabelOrIndex>& sectors,
+                                         const std::string& key);
+
+}  // namespace dynhat

@@ -1,0 +1,83 @@
+// The dynamic model's inputs: the base-year reference equilibrium and the input rules.
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "dynhat/dynamic.hpp"
+#include "dynhat/error.hpp"
+#include "dynhat/validate.hpp"
+
+namespace dynhat {
+
+ReferenceState base_year_equilibrium(const Economy& economy, const StaticOptions& options,
+                                     StaticSolution* solution) {
+  StaticSolution base = solve_static(economy, ReferenceState::from_data(economy), {}, options);
+  if (!base.report.converged) {
+    throw NotConverged(fmt::format(
+        "base-year equilibrium: market-clearing residual {:.3g} after {} iterations (tol {:g})",
+        base.report.residual, base.report.iterations, options.tol));
+  }
+  ReferenceState reference{base.trade_shares, base.VAL, base.VAR};
+  if (solution) *solution = std::move(base);
+  return reference;
+}
+
+void validate(const DynamicModel& model, const std::string& label) {
+  const Economy& e = model.economy;
+  const std::size_t cells = e.sectors * e.regions;
+  if (e.sectors == 0 || e.mobile_regions == 0 || e.mobile_regions > e.regions) {
+    throw InvalidInput(fmt::format("{}: needs J >= 1 sectors and 1 <= R <= N mobile regions "
+                                   "(J = {}, R = {}, N = {})",
+                                   label, e.sectors, e.mobile_regions, e.regions));
+  }
+  if (model.base_year.VAL.size() != cells || model.base_year.VAR.size() != cells ||
+      model.base_year.trade_shares.size() != cells * e.regions) {
+    throw DimensionMismatch(fmt::format("{}: base-year state does not match J = {}, N = {}", label,
+                                        e.sectors, e.regions));
+  }
+  const std::size_t m = model.markets();
+  require_shape(model.mu0, m, m, label + " mu0");
+  require_migration_matrix(model.mu0, label + " mu0");
+  require_labor(model.L0, m, label + " L0");
+  require_beta(model.beta, label + " beta");
+  require_nu(model.nu, label + " nu");
+  if (model.periods < 3) {
+    throw InvalidInput(fmt::format("{}: T = {} periods, must be >= 3", label, model.periods));
+  }
+}
+
+void validate(const FundamentalChanges& changes, const DynamicModel& model,
+              const std::string& label) {
+  const Economy& e = model.economy;
+  const auto check = [&](const char* kind, std::size_t k, std::size_t slot, double factor,
+                         std::size_t sector, std::initializer_list<std::size_t> regions) {
+    if (slot < 1 || slot >= model.periods) {
+      throw InvalidInput(fmt::format("{} {} change {}: slot {}, must be in [1, {})", label, kind,
+                                     k, slot, model.periods));
+    }
+    if (!(factor > 0.0) || !std::isfinite(factor)) {
+      throw InvalidInput(fmt::format("{} {} change {}: factor {}, must be > 0 and finite", label,
+                                     kind, k, factor));
+    }
+    if (sector >= e.sectors) {
+      throw InvalidInput(fmt::format("{} {} change {}: sector {}, must be < J = {}", label, kind,
+                                     k, sector, e.sectors));
+    }
+    for (std::size_t n : regions) {
+      if (n >= e.regions) {
+        throw InvalidInput(fmt::format("{} {} change {}: region {}, must be < N = {}", label,
+                                       kind, k, n, e.regions));
+      }
+    }
+  };
+  for (std::size_t k = 0; k < changes.productivity.size(); ++k) {
+    const ProductivityChange& c = changes.productivity[k];
+    check("productivity", k, c.slot, c.factor, c.sector, {c.region});
+  }
+  for (std::size_t k = 0; k < changes.trade_costs.size(); ++k) {
+    const TradeCostChange& c = changes.trade_costs[k];
+    check("trade-cost", k, c.slot, c.factor, c.sector, {c.destination, c.source});
+  }
+}
+
+}  // namespace dynhat
