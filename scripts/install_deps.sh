@@ -4,7 +4,8 @@
 # is built, otherwise a CPU-only build is configured.
 set -euo pipefail
 packages=(cmake ninja-build g++ nlohmann-json3-dev libfmt-dev libcli11-dev
-          libeigen3-dev libgtest-dev libgmock-dev libbenchmark-dev)
+          libeigen3-dev libgtest-dev libgmock-dev libbenchmark-dev
+          libtomlplusplus-dev libssl-dev)
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive

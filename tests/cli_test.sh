@@ -80,9 +80,57 @@ if ! nvidia-smi > /dev/null 2>&1; then
   check "cuda without a device says so" grep -q -i 'cuda' bad.log
 fi
 
-"$dynhat" demo --out demo --regions 4 --sectors 5 --periods 40 > demo.log 2>&1
+"$dynhat" demo --out demo --regions 8 --mobile-regions 3 --sectors 4 --periods 30 > demo.log 2>&1
 check "small demo exits 0" test $? -eq 0
-check "demo prints the headline" grep -q 'manufacturing employment share' demo.log
+check "demo prints the headline" grep -q 'manufacturing share of employment' demo.log
+check "demo writes the effects" test -s demo/effects/summary.csv
+
+# dynhat solve on the tiny economy: R = 2 mobile regions x 3 markets.
+printf '1000\n800\n300\n900\n700\n200\n' > tiny_L0.csv
+for i in 0 1 2 3 4 5; do
+  row=""
+  for k in 0 1 2 3 4 5; do
+    if [ "$i" -eq "$k" ]; then v=0.9; else v=0.02; fi
+    row="$row${row:+,}$v"
+  done
+  echo "$row"
+done > tiny_mu0.csv
+cat > scenario.toml <<TOML
+[data]
+tables = "$tiny_economy"
+L0 = "tiny_L0.csv"
+mu0 = "tiny_mu0.csv"
+mobile_regions = 2
+[model]
+periods = 20
+[[productivity]]
+sectors = ["Services"]
+regions = ["C"]
+quarters = [1, 5]
+cumulative = 1.5
+[effects]
+manufacturing = [0]
+TOML
+"$dynhat" solve scenario.toml --out solved > solve.log 2>&1
+check "solve exits 0" test $? -eq 0
+check "solve prints progress lines" grep -q 'counterfactual iteration' solve.log
+check "baseline L.csv is T x M = 20 x 6" test "$(rows solved/baseline/L.csv)x$(cols solved/baseline/L.csv)" = "20x6"
+for f in counterfactual/Y.csv counterfactual/real_wage.csv effects/employment_by_sector.csv \
+         effects/employment_by_region.csv effects/welfare_by_market.csv effects/paths.csv; do
+  check "solve writes $f" test -s "solved/$f"
+done
+check "report.json has the inputs' SHA-256" grep -q '"sha256"' solved/report.json
+check "sector names are quoted in the effects" grep -q '^"Goods, Wares",' solved/effects/employment_by_sector.csv
+
+sed 's/regions = \["C"\]/regions = ["Mars"]/' scenario.toml > unknown.toml
+"$dynhat" solve unknown.toml --out unknown > unknown.log 2>&1
+check "unknown region exits 1" test $? -eq 1
+check "unknown region names the key" grep -q 'productivity\[0\].regions\[0\]' unknown.log
+check "a failed solve writes nothing" test ! -e unknown
+sed 's/^periods = 20$/periods = "many"/' scenario.toml > malformed.toml
+"$dynhat" solve malformed.toml --out malformed > malformed.log 2>&1
+check "malformed scenario exits 1" test $? -eq 1
+check "malformed scenario names the key" grep -q 'model.periods' malformed.log
 
 "$dynhat" equilibrium base-year --data "$tiny_economy" --mobile-regions 2 --out base > eq.log 2>&1
 check "equilibrium base-year exits 0" test $? -eq 0

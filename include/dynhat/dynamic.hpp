@@ -33,8 +33,8 @@ struct DynamicModel {
   /// The model-consistent base-year equilibrium (MODEL.md 5.1 "base year" mode): the reference of
   /// every temporary equilibrium. See base_year_equilibrium().
   ReferenceState base_year;
-  Matrix mu0;              ///< [M][M] flows observed before slot 0 (mu_{-1}); rows sum to 1
-  std::vector<double> L0;  ///< [M] labor at slot 0 (persons)
+  Matrix mu0;                 ///< [M][M] flows observed before slot 0 (mu_{-1}); rows sum to 1
+  std::vector<double> L0;     ///< [M] labor at slot 0 (persons)
   std::size_t periods = 200;  ///< T slots
   double beta = 0.99;         ///< quarterly discount factor
   double nu = 5.3436;         ///< migration elasticity parameter (taste-shock dispersion)
@@ -83,6 +83,9 @@ struct DynamicOptions {
   double tol = 1e-8;
   int max_iterations = 100;
   int anderson_memory = 8;
+  /// anderson: the step of the base map log Y + damping (G - log Y) that Anderson accelerates (the
+  /// map's general-equilibrium feedback overshoots; see path_solver.cpp). In (0, 1].
+  double damping = 0.5;
   /// Temporary equilibria; te.tol (default here 1e-10) is the relative market-clearing tolerance
   /// of every slot in the converged path. Early outer iterations use a looser one (see
   /// path_solver.cpp), never looser than 1e-3.
@@ -110,13 +113,14 @@ struct PathSolution {
   /// [T][J N] factor-price change omega relative to the base year, normalised so that world
   /// nominal value added equals the base year's (the numeraire); row 0 = 1.
   Matrix omega;
-  Matrix price_index;  ///< [T][N] aggregate price index P relative to the base year (same numeraire)
+  Matrix
+      price_index;  ///< [T][N] aggregate price index P relative to the base year (same numeraire)
   IterationReport report;  ///< outer iteration; residual = max |Delta log Y|
   /// Largest relative market-clearing residual over the temporary equilibria of the final batch.
   double te_residual = 0.0;
-  bool te_converged = false;      ///< every temporary equilibrium of the final batch converged
-  long te_iterations = 0;         ///< factor-price iterations over all temporary equilibria
-  double te_seconds = 0.0;        ///< time in temporary equilibria (wall clock)
+  bool te_converged = false;  ///< every temporary equilibrium of the final batch converged
+  long te_iterations = 0;     ///< factor-price iterations over all temporary equilibria
+  double te_seconds = 0.0;    ///< time in temporary equilibria (wall clock)
 };
 
 /// The constant-fundamentals baseline (Proposition 1, MODEL.md 5.2).

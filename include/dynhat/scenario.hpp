@@ -27,7 +27,7 @@ using LabelOrIndex = std::variant<std::string, std::size_t>;
 
 /// One [[productivity]] or [[trade_costs]] entry before labels are resolved.
 struct ShockSpec {
-  std::string table;   ///< "productivity" or "trade_costs" (for messages)
+  std::string table;      ///< "productivity" or "trade_costs" (for messages)
   std::size_t entry = 0;  ///< 0-based position among the entries of that table (for messages)
   std::vector<LabelOrIndex> sectors;       ///< empty = every sector
   std::vector<LabelOrIndex> regions;       ///< productivity: regions; empty = every region
@@ -35,7 +35,8 @@ struct ShockSpec {
   std::vector<LabelOrIndex> sources;       ///< trade costs; empty = every region
   std::size_t first_quarter = 1;           ///< first slot of the change (>= 1)
   std::size_t last_quarter = 1;            ///< last slot of the change (inclusive)
-  /// Per-quarter factor per listed sector (one value: the same for all sectors).
+  /// Per-quarter factor per listed sector, or per sector of the tables when `sectors` is empty
+  /// (one value: the same for all sectors).
   std::vector<double> factor;
   /// Or: the total change over the quarters per listed sector, spread geometrically
   /// (per-quarter factor = cumulative^(1 / number of quarters)).
@@ -54,7 +55,8 @@ struct Scenario {
   std::size_t periods = 200;
   double beta = 0.99;
   double nu = 5.3436;
-  DynamicOptions options;  ///< method, tol, max_iterations, anderson_memory, te.tol, te.max_iterations
+  DynamicOptions
+      options;  ///< method, tol, max_iterations, anderson_memory, te.tol, te.max_iterations
   std::string backend = "cpu";
   std::vector<ShockSpec> shocks;
   std::vector<LabelOrIndex> manufacturing;  ///< sectors counted as manufacturing in the effects

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   dynhat::cli::add_household_commands(app, exit_code);
   dynhat::cli::add_equilibrium_commands(app, exit_code);
+  dynhat::cli::add_solve_command(app, exit_code);
   dynhat::cli::add_demo_command(app, exit_code);
   try {
     app.parse(argc, argv);

@@ -26,9 +26,10 @@ void validate(const DynamicModel& model, const std::string& label) {
   const Economy& e = model.economy;
   const std::size_t cells = e.sectors * e.regions;
   if (e.sectors == 0 || e.mobile_regions == 0 || e.mobile_regions > e.regions) {
-    throw InvalidInput(fmt::format("{}: needs J >= 1 sectors and 1 <= R <= N mobile regions "
-                                   "(J = {}, R = {}, N = {})",
-                                   label, e.sectors, e.mobile_regions, e.regions));
+    throw InvalidInput(
+        fmt::format("{}: needs J >= 1 sectors and 1 <= R <= N mobile regions "
+                    "(J = {}, R = {}, N = {})",
+                    label, e.sectors, e.mobile_regions, e.regions));
   }
   if (model.base_year.VAL.size() != cells || model.base_year.VAR.size() != cells ||
       model.base_year.trade_shares.size() != cells * e.regions) {
@@ -52,21 +53,21 @@ void validate(const FundamentalChanges& changes, const DynamicModel& model,
   const auto check = [&](const char* kind, std::size_t k, std::size_t slot, double factor,
                          std::size_t sector, std::initializer_list<std::size_t> regions) {
     if (slot < 1 || slot >= model.periods) {
-      throw InvalidInput(fmt::format("{} {} change {}: slot {}, must be in [1, {})", label, kind,
-                                     k, slot, model.periods));
+      throw InvalidInput(fmt::format("{} {} change {}: slot {}, must be in [1, {})", label, kind, k,
+                                     slot, model.periods));
     }
     if (!(factor > 0.0) || !std::isfinite(factor)) {
       throw InvalidInput(fmt::format("{} {} change {}: factor {}, must be > 0 and finite", label,
                                      kind, k, factor));
     }
     if (sector >= e.sectors) {
-      throw InvalidInput(fmt::format("{} {} change {}: sector {}, must be < J = {}", label, kind,
-                                     k, sector, e.sectors));
+      throw InvalidInput(fmt::format("{} {} change {}: sector {}, must be < J = {}", label, kind, k,
+                                     sector, e.sectors));
     }
     for (std::size_t n : regions) {
       if (n >= e.regions) {
-        throw InvalidInput(fmt::format("{} {} change {}: region {}, must be < N = {}", label,
-                                       kind, k, n, e.regions));
+        throw InvalidInput(fmt::format("{} {} change {}: region {}, must be < N = {}", label, kind,
+                                       k, n, e.regions));
       }
     }
   };

@@ -1,0 +1,224 @@
+// The dynamic general-equilibrium path (baseline and counterfactual): an outer fixed point on the
+// value path log Y ([T][M]).
+//
+// One evaluation of the outer map G at log Y:
+//   1. the factorised migration path at Y and its labor path L(Y) (value_path.hpp);
+//   2. the temporary equilibria of slots 1..T-2 at L(Y), as one batch (path_equilibria.hpp), giving
+//      the real-wage changes Cdot_t = W_t / W_{t-1};
+//   3. anderson: the value path that solves E12 with those real wages, by the preconditioned
+//      Anderson iteration of value_path.hpp warm-started at Y (cheap next to step 2: a few GEMMs);
+//      picard: one value update (E12 / E28), then Y <- (G + Y)/2, the replication's iteration.
+// Anderson then accelerates log Y <- G(log Y). The residual is max |G(log Y) - log Y|.
+//
+// The counterfactual is the same map on its own value path, Y'_t = Y_t * Yhat_t, with slot-0
+// decisions frozen at the baseline's (news arrives at slot 1): with that, E27-E29 are E11-E13 of
+// the counterfactual's own path (MODEL.md 5.5 factorisation; exact when no baseline cell switches
+// on, which a constant-fundamentals baseline guarantees).
+//
+// The map overshoots: labor responds strongly to a real-wage path and wages fall with labor, so
+// plain iteration of G oscillates; Anderson accelerates the damped map x + damping (G(x) - x).
+// Inexact early iterations: the temporary equilibria are solved to a tolerance tied to the current
+// outer residual (1e-3 of it, never looser than 1e-4); the path is converged only when an
+// evaluation at options.te.tol meets options.tol.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "anderson.hpp"
+#include "dynamic/path_equilibria.hpp"
+#include "dynhat/dynamic.hpp"
+#include "dynhat/error.hpp"
+#include "kernels/kernels.hpp"
+#include "value_path.hpp"
+
+namespace dynhat {
+
+namespace {
+
+constexpr double kLoosestTolerance = 1e-4;
+constexpr double kTeFraction = 1e-3;  // TE tolerance / outer residual in early iterations
+constexpr int kInnerIterations = 10000;
+
+/// Real-wage changes Cdot_t = W_t / W_{t-1} for t = 1..T-2 ([T][M]; rows 0 and T-1 are 1).
+std::vector<double> real_wage_changes(const Matrix& W) {
+  std::vector<double> cdot(W.size(), 1.0);
+  for (std::size_t t = 1; t + 1 < W.rows; ++t) {
+    for (std::size_t m = 0; m < W.cols; ++m) cdot[t * W.cols + m] = W(t, m) / W(t - 1, m);
+  }
+  return cdot;
+}
+
+std::vector<double> log_of(const Matrix& Y) {
+  std::vector<double> out(Y.size());
+  for (std::size_t k = 0; k < Y.size(); ++k) out[k] = std::log(Y.data[k]);
+  return out;
+}
+
+class PathSolver {
+ public:
+  PathSolver(const Context& ctx, const DynamicModel& model, const DynamicOptions& options,
+             const FundamentalChanges& changes, const PathSolution* baseline)
+      : ctx_(ctx),
+        model_(model),
+        options_(options),
+        baseline_(baseline),
+        changes_(dynamic::cumulate(changes, model)),
+        T_(model.periods),
+        M_(model.markets()),
+        path_(ctx, model.mu0, T_, model.beta) {}
+
+  PathSolution run() {
+    const auto start = std::chrono::steady_clock::now();
+    const std::size_t n = T_ * M_;
+    DeviceArray log_y(ctx_, n), log_y_new(ctx_, n), evaluated(ctx_, n);
+    if (baseline_) {
+      const DeviceArray log_y_baseline(ctx_, log_of(baseline_->Y));
+      path_.pin_first_slot(log_y_baseline);
+      log_y.copy_from(log_y_baseline);
+    } else {
+      log_y.fill(0.0);
+    }
+    AndersonMixer mixer(ctx_, options_.method == OuterMethod::anderson ? n : 0,
+                        options_.anderson_memory);
+
+    PathSolution out;
+    const Matrix* warm = baseline_ ? &baseline_->omega : nullptr;
+    dynamic::PathEquilibria equilibria;
+    Matrix labor;
+    // A counterfactual starts at the converged baseline: evaluated at full accuracy first, so that
+    // one without changes stops there at once (and equals the baseline).
+    double previous = baseline_ ? baseline_->report.residual : INFINITY;
+    for (int it = 1; it <= options_.max_iterations; ++it) {
+      const double te_tol =
+          std::max(options_.te.tol, std::min(kLoosestTolerance, kTeFraction * previous));
+      evaluate(log_y, te_tol, warm, equilibria, labor, log_y_new);
+      warm = &equilibria.omega;
+      evaluated.copy_from(log_y);
+      out.te_iterations += equilibria.iterations;
+      out.te_seconds += equilibria.seconds;
+      const double residual =
+          kernels::diff_range(ctx_, n, log_y_new.data(), log_y.data()).max_abs();
+      out.report.iterations = it;
+      out.report.residual = residual;
+      out.report.residual_history.push_back(residual);
+      if (options_.progress) options_.progress(it, residual, seconds_since(start));
+      if (!std::isfinite(residual)) break;
+      if (residual <= options_.tol && te_tol == options_.te.tol && equilibria.converged) {
+        out.report.converged = true;
+        break;
+      }
+      previous = residual;
+      if (options_.method == OuterMethod::picard) {
+        kernels::average_in_levels(ctx_, n, log_y_new.data(), log_y.data());
+      } else {
+        kernels::axpby(ctx_, n, 1.0 - options_.damping, log_y.data(), options_.damping,
+                       log_y_new.data());
+        mixer.step(log_y, log_y_new);
+      }
+    }
+    finish(evaluated, labor, equilibria, out);
+    out.report.seconds = seconds_since(start);
+    return out;
+  }
+
+ private:
+  /// The inner value path is solved tightly at every evaluation: its residual (one value update)
+  /// understates its error by up to 1/(1 - beta) along slowly mixing directions, and a loosely
+  /// solved inner path makes the outer map inconsistent enough to stall Anderson.
+  double inner_tol() const { return std::max(1e-13, 1e-3 * options_.tol); }
+
+  static double seconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+
+  /// One evaluation of the outer map at log_y: fills the temporary equilibria, the labor path
+  /// and log_y_new = G(log_y).
+  void evaluate(const DeviceArray& log_y, double te_tol, const Matrix* warm,
+                dynamic::PathEquilibria& equilibria, Matrix& labor, DeviceArray& log_y_new) {
+    path_.factorise(log_y);
+    labor = Matrix(T_ + 1, M_);
+    path_.labor(model_.L0).download(labor.data.data(), labor.size());
+    StaticOptions te = options_.te;
+    te.tol = te_tol;
+    equilibria = dynamic::solve_path_equilibria(model_, labor, changes_, warm, te);
+    const DeviceArray cdot(ctx_, real_wage_changes(equilibria.real_wage));
+    const double inv_nu = 1.0 / model_.nu;
+    if (options_.method == OuterMethod::picard) {
+      path_.value_update(cdot, inv_nu, log_y_new);  // the path is factorised at log_y
+      return;
+    }
+    log_y_new.copy_from(log_y);
+    const IterationReport inner = solve_value_path(
+        ctx_, path_, cdot, inv_nu, log_y_new,
+        {OuterMethod::anderson, inner_tol(), kInnerIterations, options_.anderson_memory, {}});
+    if (!inner.converged) {
+      throw NotConverged("value path with fixed real wages: residual " +
+                         std::to_string(inner.residual) + " after " +
+                         std::to_string(inner.iterations) + " iterations");
+    }
+  }
+
+  /// Outputs at the last evaluated iterate, with its labor path and temporary equilibria.
+  void finish(const DeviceArray& log_y, const Matrix& labor,
+              const dynamic::PathEquilibria& equilibria, PathSolution& out) {
+    out.Y = Matrix(T_, M_);
+    log_y.download(out.Y.data.data(), out.Y.size());
+    if (baseline_) {
+      out.Y_relative = Matrix(T_, M_);
+      for (std::size_t k = 0; k < out.Y.size(); ++k)
+        out.Y_relative.data[k] = std::exp(out.Y.data[k] - std::log(baseline_->Y.data[k]));
+    }
+    for (double& y : out.Y.data) y = std::exp(y);
+    out.L = Matrix(T_, M_);
+    std::copy(labor.data.begin(), labor.data.begin() + T_ * M_, out.L.data.begin());
+    out.real_wage = equilibria.real_wage;
+    out.omega = equilibria.omega;
+    out.price_index = equilibria.price_index;
+    out.te_residual = equilibria.residual;
+    out.te_converged = equilibria.converged;
+
+    path_.factorise(log_y);
+    const std::vector<double> c = path_.scalings().to_host();
+    const std::vector<double> r = path_.row_sums().to_host();
+    out.stay = Matrix(T_, M_);
+    for (std::size_t t = 0; t < T_; ++t) {
+      for (std::size_t m = 0; m < M_; ++m) {
+        const double sum = r[t * M_ + m];
+        out.stay(t, m) = sum > 0.0 ? model_.mu0(m, m) * c[t * M_ + m] / sum : 0.0;
+      }
+    }
+  }
+
+  const Context& ctx_;
+  const DynamicModel& model_;
+  const DynamicOptions& options_;
+  const PathSolution* baseline_;
+  const dynamic::CumulativeChanges changes_;
+  const std::size_t T_;
+  const std::size_t M_;
+  MigrationPath path_;
+};
+
+}  // namespace
+
+PathSolution solve_baseline(const Context& ctx, const DynamicModel& model,
+                            const DynamicOptions& options) {
+  validate(model);
+  return PathSolver(ctx, model, options, {}, nullptr).run();
+}
+
+PathSolution solve_counterfactual(const Context& ctx, const DynamicModel& model,
+                                  const PathSolution& baseline, const FundamentalChanges& changes,
+                                  const DynamicOptions& options) {
+  validate(model);
+  validate(changes, model);
+  if (baseline.Y.rows != model.periods || baseline.Y.cols != model.markets() ||
+      baseline.omega.rows != model.periods) {
+    throw DimensionMismatch("solve_counterfactual: the baseline does not match the model (T = " +
+                            std::to_string(model.periods) +
+                            ", M = " + std::to_string(model.markets()) + ")");
+  }
+  return PathSolver(ctx, model, options, changes, &baseline).run();
+}
+
+}  // namespace dynhat

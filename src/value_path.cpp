@@ -1,0 +1,145 @@
+#include "value_path.hpp"
+
+#include <Eigen/LU>
+#include <chrono>
+#include <cmath>
+
+#include "anderson.hpp"
+#include "kernels/kernels.hpp"
+
+namespace dynhat {
+
+struct MigrationPath::FirstSlot {
+  DeviceArray c, shift, r;                     // [m], [1], [m] of the pinned path at slot 0
+  Eigen::PartialPivLU<Eigen::MatrixXd> block;  // I - beta mu_1
+  bool factored = false;
+};
+
+MigrationPath::MigrationPath(MigrationPath&&) noexcept = default;
+MigrationPath::~MigrationPath() = default;
+
+MigrationPath::MigrationPath(const Context& ctx, const Matrix& mu0, std::size_t slots, double beta)
+    : ctx_(&ctx),
+      mu0_host_(&mu0),
+      m_(mu0.rows),
+      slots_(slots),
+      beta_(beta),
+      mu0_(ctx, mu0.data),
+      c_(ctx, slots * m_),
+      shift_(ctx, slots),
+      r_(ctx, slots * m_) {}
+
+void MigrationPath::pin_first_slot(const DeviceArray& log_y_first) {
+  pinned_.reset();
+  factorise(log_y_first);
+  auto first = std::make_unique<FirstSlot>(
+      FirstSlot{DeviceArray(*ctx_, m_), DeviceArray(*ctx_, 1), DeviceArray(*ctx_, m_), {}});
+  kernels::copy(*ctx_, first->c.data(), c_.data(), m_ * sizeof(double),
+                kernels::CopyKind::device_to_device);
+  kernels::copy(*ctx_, first->shift.data(), shift_.data(), sizeof(double),
+                kernels::CopyKind::device_to_device);
+  kernels::copy(*ctx_, first->r.data(), r_.data(), m_ * sizeof(double),
+                kernels::CopyKind::device_to_device);
+  pinned_ = std::move(first);
+}
+
+void MigrationPath::refresh_preconditioner() {
+  if (!pinned_ || slots_ < 3) return;
+  std::vector<double> c(m_), r(m_);
+  c_.download(c.data(), m_, m_);  // slot 1
+  r_.download(r.data(), m_, m_);
+  Eigen::MatrixXd block(m_, m_);
+  const Matrix& mu0 = *mu0_host_;
+  for (std::size_t i = 0; i < m_; ++i) {
+    const double scale = r[i] > 0.0 ? beta_ / r[i] : 0.0;
+    for (std::size_t k = 0; k < m_; ++k) {
+      block(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(k)) =
+          (i == k ? 1.0 : 0.0) - scale * mu0(i, k) * c[k];
+    }
+  }
+  pinned_->block.compute(block);
+  pinned_->factored = true;
+}
+
+void MigrationPath::factorise(const DeviceArray& log_y) {
+  kernels::column_scalings(*ctx_, m_, slots_, log_y.data(), beta_, c_.data(), shift_.data());
+  if (pinned_) {
+    // Slot 0's row sum depends on c_0 alone: restore all three and skip it in the GEMM's result.
+    kernels::copy(*ctx_, c_.data(), pinned_->c.data(), m_ * sizeof(double),
+                  kernels::CopyKind::device_to_device);
+    kernels::copy(*ctx_, shift_.data(), pinned_->shift.data(), sizeof(double),
+                  kernels::CopyKind::device_to_device);
+  }
+  kernels::scaled_row_sums(*ctx_, m_, slots_, mu0_.data(), c_.data(), r_.data());
+}
+
+void MigrationPath::value_update(const DeviceArray& real_wage, double inv_nu,
+                                 DeviceArray& log_y_new) const {
+  kernels::value_update(*ctx_, m_, slots_, real_wage.data(), r_.data(), shift_.data(), inv_nu,
+                        log_y_new.data());
+}
+
+void MigrationPath::precondition(DeviceArray& d) const {
+  kernels::backward_value_sweep(*ctx_, m_, slots_, mu0_.data(), c_.data(), r_.data(), beta_,
+                                d.data());
+  if (pinned_ && pinned_->factored) {
+    // Slot 1: the sweep left f_1 + beta mu_1 d_2; the block solve adds the diagonal term.
+    Eigen::VectorXd rhs(static_cast<Eigen::Index>(m_));
+    d.download(rhs.data(), m_, m_);
+    const Eigen::VectorXd d1 = pinned_->block.solve(rhs);
+    d.upload(d1.data(), m_, m_);
+  }
+}
+
+DeviceArray MigrationPath::labor(const std::vector<double>& L0) const {
+  DeviceArray L(*ctx_, (slots_ + 1) * m_);
+  L.upload(L0.data(), m_);
+  kernels::labor_chain(*ctx_, m_, slots_, mu0_.data(), c_.data(), r_.data(), L.data());
+  return L;
+}
+
+IterationReport solve_value_path(const Context& ctx, MigrationPath& path,
+                                 const DeviceArray& real_wage, double inv_nu, DeviceArray& log_y,
+                                 const ValuePathOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::size_t n = log_y.size();
+  DeviceArray log_y_new(ctx, n);  // G(x)
+  AndersonMixer mixer(ctx, options.method == OuterMethod::anderson ? n : 0,
+                      options.anderson_memory);
+  IterationReport report;
+  for (int it = 1; it <= options.max_iterations; ++it) {
+    path.factorise(log_y);
+    if (it == 1 && options.method == OuterMethod::anderson) path.refresh_preconditioner();
+    path.value_update(real_wage, inv_nu, log_y_new);
+    const double residual = kernels::diff_range(ctx, n, log_y_new.data(), log_y.data()).max_abs();
+    report.iterations = it;
+    report.residual = residual;
+    report.residual_history.push_back(residual);
+    if (options.progress) {
+      options.progress(
+          it, residual,
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+    if (!std::isfinite(residual)) break;
+    if (residual <= options.tol) {
+      report.converged = true;
+      log_y.copy_from(log_y_new);
+      break;
+    }
+    if (options.method == OuterMethod::picard) {
+      kernels::average_in_levels(ctx, n, log_y_new.data(), log_y.data());
+    } else {
+      // Newton-like preconditioning: G(x) - x -> (I - beta S)^{-1} (G(x) - x), so one step carries
+      // news back through every slot instead of one slot per Jacobi iteration.
+      kernels::axpby(ctx, n, -1.0, log_y.data(), 1.0, log_y_new.data());
+      path.precondition(log_y_new);
+      kernels::axpby(ctx, n, 1.0, log_y.data(), 1.0, log_y_new.data());
+      mixer.step(log_y, log_y_new);
+    }
+  }
+  path.factorise(log_y);
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return report;
+}
+
+}  // namespace dynhat

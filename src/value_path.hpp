@@ -1,0 +1,89 @@
+// The factorised migration path (ARCHITECTURE.md 4.1, MODEL.md 5.5) and the value-path fixed
+// point on it, shared by the partial-equilibrium household solver (household_hat.cpp) and the
+// dynamic general-equilibrium solver (dynamic/path_solver.cpp).
+//
+// With c_t = prod_{q=1}^{t+1} Y_q^beta (column scalings) and r_t = mu0 c_t (row sums),
+// mu_t = diag(1/r_t) mu0 diag(c_t), so
+//   Y_t = Cdot_t^{1/nu} r_t / r_{t-1}                 (E12; r_{-1} = mu0 1 = 1)
+//   L_{t+1} = c_t * mu0^T (L_t / r_t)                 (E13)
+// One GEMM gives every r_t; no [T][M][M] array is formed.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+
+#include "device_array.hpp"
+#include "dynhat/fixed_point.hpp"
+#include "dynhat/household.hpp"
+#include "dynhat/matrix.hpp"
+
+namespace dynhat {
+
+/// Device-resident state of one hat-algebra path.
+class MigrationPath {
+ public:
+  MigrationPath(const Context& ctx, const Matrix& mu0, std::size_t slots, double beta);
+
+  MigrationPath(MigrationPath&&) noexcept;
+  ~MigrationPath();
+
+  /// Freezes the slot-0 decisions at those of the value path `log_y_first` ([slots][m]): mu_0 is
+  /// then formed with that path's Y_1 whatever the iterate (a counterfactual whose news arrives at
+  /// slot 1, MODEL.md section 4: mu'_0 = mu_0 of the baseline). Y_1 then appears on both sides of
+  /// its own update (E28, slot 2 in MODEL.md), with Jacobian beta mu_1: contraction rate beta, so
+  /// the preconditioner solves that block exactly (refresh_preconditioner()).
+  void pin_first_slot(const DeviceArray& log_y_first);
+  /// With a pinned first slot: factorises I - beta mu_1 at the current factorisation (a dense
+  /// m x m LU on the host, O(m^3)); precondition() uses it until the next refresh.
+  void refresh_preconditioner();
+
+  /// c, shift and r for the value path log Y ([slots][m]).
+  void factorise(const DeviceArray& log_y);
+  /// E12/E28 from the current factorisation: log_y_new = the value update with real-wage
+  /// changes `real_wage` ([slots][m], rows 0 and slots-1 unused).
+  void value_update(const DeviceArray& real_wage, double inv_nu, DeviceArray& log_y_new) const;
+  /// The Newton-like preconditioner (I - beta S)^{-1} applied to d in place (kernels.hpp), S
+  /// including the slot-1 diagonal block when the first slot is pinned.
+  void precondition(DeviceArray& d) const;
+  /// Labor path [slots+1][m] from L0 (E13).
+  DeviceArray labor(const std::vector<double>& L0) const;
+
+  std::size_t markets() const { return m_; }
+  std::size_t slots() const { return slots_; }
+  const DeviceArray& scalings() const { return c_; }  ///< [slots][m] c_t (shifted)
+  const DeviceArray& row_sums() const { return r_; }  ///< [slots][m] r_t
+
+ private:
+  const Context* ctx_;
+  const Matrix* mu0_host_;
+  std::size_t m_;
+  std::size_t slots_;
+  double beta_;
+  DeviceArray mu0_;    // [m][m]
+  DeviceArray c_;      // [slots][m] column scalings, shifted per slot
+  DeviceArray shift_;  // [slots]
+  DeviceArray r_;      // [slots][m] row sums
+  struct FirstSlot;  // pinned slot-0 factorisation and the slot-1 block's LU
+  std::unique_ptr<FirstSlot> pinned_;
+};
+
+/// Options of the value-path fixed point Y = G(Y; Cdot) for a given real-wage path.
+struct ValuePathOptions {
+  OuterMethod method = OuterMethod::anderson;
+  double tol = 1e-10;  ///< max |log Y_new - log Y|
+  int max_iterations = 5000;
+  int anderson_memory = 8;
+  ProgressCallback progress;
+};
+
+/// Solves log Y = value update of the path at log Y, starting from `log_y` (warm start) and
+/// leaving the solution in it; on return the path is factorised at the returned log Y.
+/// Picard: the reference Y <- (Y_new + Y)/2. Anderson: on x + (I - beta S)^{-1}(G(x) - x), where
+/// beta S (blocks beta mu_t on the superdiagonal) is the Jacobian of G with respect to Y_{t+1};
+/// the remaining part, beta (mu_t - mu_{t-1}) below the diagonal, is small when shares drift
+/// slowly and is left to Anderson.
+IterationReport solve_value_path(const Context& ctx, MigrationPath& path,
+                                 const DeviceArray& real_wage, double inv_nu, DeviceArray& log_y,
+                                 const ValuePathOptions& options);
+
+}  // namespace dynhat

@@ -1,0 +1,251 @@
+// The dynamic path solver (src/dynamic/): against the sequential reference of MODEL.md 5.2-5.3
+// (tests/support/sequential_reference.hpp), invariants, zero shocks, thread-count independence,
+// batched = chained temporary equilibria, and the effects (MODEL.md section 8).
+#include <gtest/gtest.h>
+#include <omp.h>
+
+#include <cmath>
+#include <numeric>
+
+#include "dynhat/dynamic.hpp"
+#include "dynhat/effects.hpp"
+#include "dynhat/error.hpp"
+#include "support/fixtures.hpp"
+#include "support/sequential_reference.hpp"
+
+namespace dynhat {
+namespace {
+
+using testing::small_dynamic_model;
+
+DynamicOptions tight() {
+  DynamicOptions o;
+  o.tol = 1e-12;
+  o.te.tol = 1e-13;
+  return o;
+}
+
+/// Productivity of region 4 (a country) in sectors 0 and 1 up 50% over slots 1..10, and one
+/// trade-cost cut, region 5 -> mobile region 0 in sector 2.
+FundamentalChanges china_like(std::size_t periods) {
+  FundamentalChanges c;
+  for (std::size_t q = 1; q <= std::min<std::size_t>(10, periods - 1); ++q) {
+    for (std::size_t j : {0, 1}) c.productivity.push_back({q, j, 4, std::pow(1.5, 0.1)});
+  }
+  c.trade_costs.push_back({3, 2, 0, 5, 0.8});
+  return c;
+}
+
+double max_abs_diff(const Matrix& a, const Matrix& b) {
+  EXPECT_EQ(a.size(), b.size());
+  double worst = 0.0;
+  for (std::size_t k = 0; k < a.size() && k < b.size(); ++k)
+    worst = std::max(worst, std::abs(a.data[k] - b.data[k]));
+  return worst;
+}
+
+TEST(DynamicPath, FastSolverEqualsTheSequentialReference) {
+  const DynamicModel model = small_dynamic_model(11, 30, 0.5);
+  const Context ctx(Backend::cpu);
+  const PathSolution baseline = solve_baseline(ctx, model, tight());
+  const FundamentalChanges changes = china_like(model.periods);
+  const PathSolution counterfactual = solve_counterfactual(ctx, model, baseline, changes, tight());
+  ASSERT_TRUE(baseline.report.converged && baseline.te_converged);
+  ASSERT_TRUE(counterfactual.report.converged && counterfactual.te_converged);
+
+  const testing::SequentialBaseline ref = testing::sequential_baseline(model);
+  const testing::SequentialCounterfactual ref_cf =
+      testing::sequential_counterfactual(model, ref, changes);
+  ASSERT_TRUE(ref.report.converged && ref_cf.report.converged);
+  // Both solve the same equations at ~1e-12; the reference chains T temporary equilibria (errors
+  // of 1e-13 each accumulate along the chain) and stops its Picard loop on a level step of
+  // 1e-12, i.e. an error of up to 1e-12 / (1 - (1 + beta)/2) = 4e-12. 1e-7 is the bound.
+  EXPECT_LT(max_abs_diff(baseline.Y, ref.Y), 1e-7);
+  EXPECT_LT(max_abs_diff(baseline.L, ref.L) / model.L0[0], 1e-7);
+  EXPECT_LT(max_abs_diff(baseline.real_wage, ref.real_wage), 1e-7);
+  EXPECT_LT(max_abs_diff(counterfactual.Y_relative, ref_cf.Yh), 1e-7);
+  EXPECT_LT(max_abs_diff(counterfactual.real_wage, ref_cf.real_wage), 1e-7);
+  double scale = 0.0;
+  for (double l : model.L0) scale = std::max(scale, l);
+  EXPECT_LT(max_abs_diff(counterfactual.L, ref_cf.L) / scale, 1e-7);
+  // Migration: the diagonal shares the welfare measure uses.
+  for (std::size_t t = 1; t + 1 < model.periods; ++t) {
+    for (std::size_t m = 0; m < model.markets(); ++m) {
+      ASSERT_NEAR(counterfactual.stay(t, m), ref_cf.mu[t](m, m), 1e-7) << "slot " << t;
+    }
+  }
+}
+
+TEST(DynamicPath, ZeroShockCounterfactualEqualsBaseline) {
+  const DynamicModel model = small_dynamic_model(12, 30, 0.99);
+  const Context ctx(Backend::cpu);
+  const PathSolution baseline = solve_baseline(ctx, model, tight());
+  DynamicOptions options = tight();
+  options.tol = 1e-10;
+  const PathSolution counterfactual = solve_counterfactual(ctx, model, baseline, {}, options);
+  ASSERT_TRUE(counterfactual.report.converged);
+  // The counterfactual starts at the baseline (value path and factor prices), where its
+  // equations (E27-E29 with no change) hold to the baseline's residual (<= 1e-12, plus the
+  // re-solved equilibria's rounding): under its own tolerance it stops there at once, so hats are
+  // 1 and labor equal to 1e-12 (relative). (With equal tolerances it may take a few more steps
+  // and land within ~tol / (1 - contraction) of the baseline instead.)
+  EXPECT_EQ(counterfactual.report.iterations, 1);
+  for (double y : counterfactual.Y_relative.data) ASSERT_NEAR(y, 1.0, 1e-12);
+  for (std::size_t k = 0; k < baseline.L.size(); ++k)
+    ASSERT_NEAR(counterfactual.L.data[k], baseline.L.data[k], 1e-12 * baseline.L.data[k]);
+  const Effects fx = compute_effects(model, baseline, counterfactual, {{0}});
+  for (double w : fx.welfare) ASSERT_NEAR(w, 0.0, 1e-9);  // 100 x (1e-12 x ~ T terms)
+}
+
+TEST(DynamicPath, LaborIsConservedAndSharesAreProbabilities) {
+  const DynamicModel model = small_dynamic_model(13, 30, 0.99);
+  const Context ctx(Backend::cpu);
+  const PathSolution baseline = solve_baseline(ctx, model);
+  const PathSolution cf = solve_counterfactual(ctx, model, baseline, china_like(model.periods));
+  ASSERT_TRUE(baseline.report.converged && cf.report.converged);
+  const double total = std::accumulate(model.L0.begin(), model.L0.end(), 0.0);
+  for (const PathSolution* p : {&baseline, &cf}) {
+    for (std::size_t t = 0; t < model.periods; ++t) {
+      const double sum = std::accumulate(p->L.row(t), p->L.row(t) + model.markets(), 0.0);
+      EXPECT_NEAR(sum, total, 1e-12 * total) << "slot " << t;  // rows of mu sum to 1
+      for (std::size_t m = 0; m < model.markets(); ++m) {
+        ASSERT_GT(p->stay(t, m), 0.0);
+        ASSERT_LE(p->stay(t, m), 1.0);
+      }
+    }
+  }
+  // News arrives at slot 1: slot-0 decisions, hence slot-1 labor, are the baseline's.
+  for (std::size_t m = 0; m < model.markets(); ++m) {
+    EXPECT_NEAR(cf.L(1, m), baseline.L(1, m), 1e-12 * baseline.L(1, m));
+    EXPECT_NEAR(cf.stay(0, m), baseline.stay(0, m), 1e-14);
+  }
+}
+
+TEST(DynamicPath, ResultsDoNotDependOnTheThreadCount) {
+  const DynamicModel model = small_dynamic_model(14, 30, 0.99);
+  const Context ctx(Backend::cpu);
+  const int threads = omp_get_max_threads();
+  omp_set_num_threads(1);
+  const PathSolution one = solve_baseline(ctx, model);
+  omp_set_num_threads(std::max(2, threads));
+  const PathSolution many = solve_baseline(ctx, model);
+  omp_set_num_threads(threads);
+  // Every reduction has a fixed order (kernels.hpp, te_terms.hpp), so the iterations agree to
+  // the last bit up to libm; 1e-12 is the bound.
+  EXPECT_LT(max_abs_diff(one.Y, many.Y), 1e-12);
+  EXPECT_EQ(one.report.iterations, many.report.iterations);
+}
+
+TEST(DynamicPath, BatchedEquilibriaEqualTheChainAlongTheConvergedPath) {
+  const DynamicModel model = small_dynamic_model(15, 25, 0.99);
+  const Context ctx(Backend::cpu);
+  const PathSolution baseline = solve_baseline(ctx, model, tight());
+  ASSERT_TRUE(baseline.report.converged);
+  // The replication's chain: each slot's TE from the previous slot's state, labor Ldot_t.
+  const Economy& e = model.economy;
+  const std::size_t J = e.sectors, N = e.regions;
+  ReferenceState state = model.base_year;
+  std::vector<double> cumulative(model.markets(), 1.0);
+  StaticOptions te;
+  te.tol = 1e-13;
+  for (std::size_t t = 1; t + 1 < model.periods; ++t) {
+    StaticShock shock;
+    shock.labor.assign(J * N, 1.0);
+    for (std::size_t n = 0; n < e.mobile_regions; ++n)
+      for (std::size_t j = 0; j < J; ++j) {
+        const std::size_t m = n * (J + 1) + 1 + j;
+        shock.labor[j * N + n] = baseline.L(t, m) / baseline.L(t - 1, m);
+      }
+    const StaticSolution x = solve_static(e, state, shock, te);
+    ASSERT_TRUE(x.report.converged);
+    state = {x.trade_shares, x.VAL, x.VAR};
+    for (std::size_t n = 0; n < e.mobile_regions; ++n)
+      for (std::size_t j = 0; j < J; ++j) {
+        const std::size_t m = n * (J + 1) + 1 + j;
+        cumulative[m] *= x.real_wage[j * N + n];
+        // Telescoping is exact; each TE solved to 1e-13 relative, errors add over <= 25 slots.
+        ASSERT_NEAR(baseline.real_wage(t, m), cumulative[m], 1e-10 * cumulative[m])
+            << "slot " << t << " market " << m;
+      }
+  }
+}
+
+TEST(DynamicPath, AndersonNeedsFewOuterIterationsForALargeShock) {
+  const DynamicModel model = small_dynamic_model(16, 40, 0.99);
+  const Context ctx(Backend::cpu);
+  const PathSolution baseline = solve_baseline(ctx, model);
+  FundamentalChanges big;
+  for (std::size_t q = 1; q <= 28; ++q)
+    for (std::size_t j = 0; j < 3; ++j)
+      big.productivity.push_back({q, j, 4, std::pow(5.0, 1.0 / 28)});
+  const PathSolution cf = solve_counterfactual(ctx, model, baseline, big);
+  ASSERT_TRUE(cf.report.converged);
+  // The replication's 1/2-relaxed Picard contracts the slot-1 jump at (1 + beta)/2 = 0.995 per
+  // iteration (thousands of temporary-equilibrium batches to 1e-8); the nested, damped Anderson
+  // iteration with the exact slot-1 block needs a few tens (measured: 44 at T = 60).
+  EXPECT_LE(cf.report.iterations, 60);
+  EXPECT_LE(baseline.report.iterations, 60);
+}
+
+TEST(DynamicEffects, SharesContributionsAndWelfareAreConsistent) {
+  const DynamicModel model = small_dynamic_model(17, 30, 0.99);
+  const Context ctx(Backend::cpu);
+  const PathSolution baseline = solve_baseline(ctx, model);
+  const PathSolution cf = solve_counterfactual(ctx, model, baseline, china_like(model.periods));
+  const Effects fx = compute_effects(model, baseline, cf, {{0, 1}});
+  EXPECT_EQ(fx.horizon, model.periods - 2);
+  const auto sum = [](const std::vector<double>& v, bool skip_nan) {
+    double s = 0.0;
+    for (double x : v)
+      if (!(skip_nan && std::isnan(x))) s += x;
+    return s;
+  };
+  EXPECT_NEAR(sum(fx.sector_share_baseline, false), 1.0, 1e-14);
+  EXPECT_NEAR(sum(fx.region_share_counterfactual, false), 1.0, 1e-14);
+  EXPECT_NEAR(sum(fx.sector_contribution, true), 100.0, 1e-9);
+  EXPECT_NEAR(sum(fx.region_contribution, true), 100.0, 1e-9);
+  EXPECT_TRUE(std::isnan(fx.sector_contribution[2]));  // not manufacturing
+  const std::size_t h = fx.horizon;
+  EXPECT_NEAR(fx.manufacturing_share_baseline[h],
+              fx.sector_share_baseline[0] + fx.sector_share_baseline[1], 1e-14);
+  // Welfare (E37) by hand for market 5 from the paths.
+  const std::size_t m = 5;
+  double expected = 0.0, discount = 1.0;
+  for (std::size_t s = 1; s < model.periods; ++s) {
+    const std::size_t at = std::min(s, model.periods - 2);
+    const double flow = std::log(cf.real_wage(at, m) / baseline.real_wage(at, m)) -
+                        model.nu * std::log(cf.stay(at, m) / baseline.stay(at, m));
+    expected += (s + 1 == model.periods ? 1.0 / (1.0 - model.beta) : 1.0) * discount * flow;
+    discount *= model.beta;
+  }
+  EXPECT_NEAR(fx.welfare[m], 100.0 * (1.0 - model.beta) * expected, 1e-12);
+  double aggregate = 0.0, population = 0.0;
+  for (std::size_t k = 0; k < model.markets(); ++k) {
+    aggregate += model.L0[k] * fx.welfare[k];
+    population += model.L0[k];
+  }
+  EXPECT_NEAR(fx.aggregate_welfare, aggregate / population, 1e-12);
+}
+
+TEST(DynamicInputs, BadChangesAreRejectedWithTheEntry) {
+  const DynamicModel model = small_dynamic_model(18, 20, 0.99);
+  const Context ctx(Backend::cpu);
+  PathSolution fake;
+  const auto message = [&](const FundamentalChanges& c) {
+    try {
+      validate(c, model);
+    } catch (const InvalidInput& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(message({{{0, 0, 0, 1.1}}, {}}).find("slot 0, must be in [1, 20)"), std::string::npos);
+  EXPECT_NE(message({{{1, 0, 0, -1.0}}, {}}).find("factor -1, must be > 0"), std::string::npos);
+  EXPECT_NE(message({{{1, 9, 0, 1.1}}, {}}).find("sector 9, must be < J = 3"), std::string::npos);
+  EXPECT_NE(message({{}, {{1, 0, 0, 7, 1.1}}}).find("region 7, must be < N = 6"),
+            std::string::npos);
+  EXPECT_THROW(solve_counterfactual(ctx, model, fake, {}), DimensionMismatch);
+}
+
+}  // namespace
+}  // namespace dynhat
