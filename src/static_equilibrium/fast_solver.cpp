@@ -20,11 +20,6 @@ constexpr int kGmresRestart = 40;
 /// An outer residual this many times the best so far means Anderson has extrapolated too far.
 constexpr double kBlowUp = 100.0;
 constexpr int kMaxRestarts = 20;
-/// Inner tolerances (prices, expenditure) = kForcing * the smallest outer residual so far, never
-/// looser than kLoosestInner nor tighter than the options: 3x fewer inner sweeps on the CDP
-/// tables for the same outer iterations.
-constexpr double kForcing = 1e-2;
-constexpr double kLoosestInner = 1e-6;
 
 double max_abs_difference(const std::vector<double>& a, const std::vector<double>& b) {
   double worst = 0.0;
@@ -81,7 +76,6 @@ class FastSolve {
         for (double f : excess) residual = std::max(residual, std::abs(f));
         if (!std::isfinite(residual)) residual = INFINITY;
       }
-      forcing_ = std::min(forcing_, residual);
       out.report.iterations = it;
       out.report.residual = residual;
       out.report.residual_history.push_back(residual);
@@ -150,12 +144,6 @@ class FastSolve {
     return total;
   }
 
-  /// Inexact inner solves: while the outer residual is large, prices and expenditure need not be
-  /// exact (forcing term of an inexact Newton method); the final iterations use `floor`.
-  double inner_tolerance(double floor) const {
-    return std::max(floor, std::min(kLoosestInner, kForcing * forcing_));
-  }
-
   /// excess = log omegatilde(u) - u, updating prices, shares and expenditure for u.
   void excess_demand(const double* u, std::vector<double>& excess) {
     std::vector<double> omega(size_);
@@ -183,7 +171,7 @@ class FastSolve {
       std::copy(x.data(), x.data() + size_, current.begin());
       te::log_unit_costs(e_, log_omega_rel_, current, log_xhat);
       te::log_price_indices(e_, log_q_, log_xhat, next);
-      if (max_abs_difference(next, current) <= inner_tolerance(options_.price_tol)) break;
+      if (max_abs_difference(next, current) <= options_.price_tol) break;
       std::copy(next.begin(), next.end(), phi.data());
       mixer.step(x, phi);
     }
@@ -213,10 +201,9 @@ class FastSolve {
       out.resize(size_);
       for (std::size_t k = 0; k < size_; ++k) out[k] = v[k] - z[k] / scale[k];
     };
-    const GmresReport report = gmres(apply, rhs, y, inner_tolerance(options_.expenditure_tol),
-                                     kGmresRestart, 100 * kGmresRestart);
-    if (!report.converged &&
-        !(report.relative_residual <= 1e3 * inner_tolerance(options_.expenditure_tol))) {
+    const GmresReport report =
+        gmres(apply, rhs, y, options_.expenditure_tol, kGmresRestart, 100 * kGmresRestart);
+    if (!report.converged && !(report.relative_residual <= 1e3 * options_.expenditure_tol)) {
       throw NotConverged("expenditure system: GMRES stopped at relative residual " +
                          std::to_string(report.relative_residual));
     }
@@ -234,7 +221,6 @@ class FastSolve {
   std::vector<double> log_phat_;
   std::vector<double> expenditure_;
   std::vector<double> pi_;
-  double forcing_ = INFINITY;  // smallest outer residual so far
 };
 
 }  // namespace
