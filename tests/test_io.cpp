@@ -17,13 +17,7 @@ class MatrixFiles : public testing::ScratchDirectoryTest {
  protected:
   /// The message of the InvalidInput that reading `path` throws.
   std::string error_of(const fs::path& path) {
-    try {
-      read_matrix(path);
-    } catch (const InvalidInput& e) {
-      return e.what();
-    }
-    ADD_FAILURE() << "reading " << path << " did not throw";
-    return {};
+    return testing::message_of([&] { read_matrix(path); });
   }
 };
 

@@ -34,17 +34,7 @@ const std::string data_table =
     "mu0 = \"mu0.csv\"\n"
     "mobile_regions = 2\n";
 
-/// The message thrown by `f`, which must throw InvalidInput.
-template <class F>
-std::string message_of(F f) {
-  try {
-    f();
-  } catch (const InvalidInput& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no InvalidInput thrown";
-  return {};
-}
+using testing::message_of;
 
 class ScenarioFiles : public testing::ScratchDirectoryTest {
  protected:

@@ -6,21 +6,12 @@
 #include "dynhat/error.hpp"
 #include "dynhat/household.hpp"
 #include "dynhat/validate.hpp"
+#include "support/fixtures.hpp"
 
 namespace dynhat {
 namespace {
 
-/// The message thrown by `f`, which must throw InvalidInput (or a subclass).
-template <class F>
-std::string message_of(F f) {
-  try {
-    f();
-  } catch (const InvalidInput& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no InvalidInput thrown";
-  return {};
-}
+using testing::message_of;
 
 Matrix identity(std::size_t m) {
   Matrix x(m, m);

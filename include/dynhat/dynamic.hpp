@@ -88,7 +88,7 @@ struct DynamicOptions {
   double damping = 0.5;
   /// Temporary equilibria; te.tol (default here 1e-10) is the relative market-clearing tolerance
   /// of every slot in the converged path. Early outer iterations use a looser one (see
-  /// path_solver.cpp), never looser than 1e-3.
+  /// path_solver.cpp), never looser than 1e-4.
   StaticOptions te = default_te_options();
   ProgressCallback progress;
 

@@ -82,6 +82,12 @@ std::vector<StaticSolution> solve_static_batch(const Economy& economy,
                                                const std::vector<ReferenceState>& references,
                                                const std::vector<StaticShock>& shocks,
                                                const StaticOptions& options = {});
+/// The same with one reference state shared by every problem (the dynamic solver's dates, all
+/// relative to the base year), without copying it per problem.
+std::vector<StaticSolution> solve_static_batch(const Economy& economy,
+                                               const ReferenceState& reference,
+                                               const std::vector<StaticShock>& shocks,
+                                               const StaticOptions& options = {});
 
 /// Options of the replication algorithm (MODEL.md 5.1, the CDP MATLAB kit's semantics).
 struct ReplicationOptions {

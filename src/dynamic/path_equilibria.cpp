@@ -23,14 +23,15 @@ CumulativeChanges cumulate(const FundamentalChanges& changes, const DynamicModel
   }
   if (!changes.trade_costs.empty()) {
     // [J][N][N] per slot only from the first change on: O(T J N^2) memory when trade costs change.
+    std::vector<std::vector<const TradeCostChange*>> at(T);
+    for (const TradeCostChange& c : changes.trade_costs) at[c.slot].push_back(&c);
     std::vector<double> level(J * N * N, 1.0);
-    std::size_t next = T;
-    for (const TradeCostChange& c : changes.trade_costs) next = std::min(next, c.slot);
-    for (std::size_t t = next; t < T; ++t) {
-      for (const TradeCostChange& c : changes.trade_costs) {
-        if (c.slot == t) level[(c.sector * N + c.destination) * N + c.source] *= c.factor;
-      }
-      out.trade_costs[t] = level;
+    bool changed = false;
+    for (std::size_t t = 0; t < T; ++t) {
+      for (const TradeCostChange* c : at[t])
+        level[(c->sector * N + c->destination) * N + c->source] *= c->factor;
+      changed = changed || !at[t].empty();
+      if (changed) out.trade_costs[t] = level;
     }
   }
   return out;
@@ -61,8 +62,8 @@ PathEquilibria solve_path_equilibria(const DynamicModel& model, const Matrix& L,
     s.trade_costs = changes.trade_costs[t];
     if (warm_omega) s.omega_init.assign(warm_omega->row(t), warm_omega->row(t) + J * N);
   }
-  const std::vector<ReferenceState> references(count, model.base_year);
-  const std::vector<StaticSolution> solved = solve_static_batch(e, references, shocks, options);
+  const std::vector<StaticSolution> solved =
+      solve_static_batch(e, model.base_year, shocks, options);
 
   PathEquilibria out;
   out.real_wage = Matrix(T, M, 1.0);

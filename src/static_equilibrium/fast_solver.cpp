@@ -230,6 +230,31 @@ StaticSolution solve_static(const Economy& economy, const ReferenceState& refere
   return FastSolve(economy, reference, shock, options).run();
 }
 
+namespace {
+
+/// Problem b of a batch solved in parallel (OpenMP across problems); `reference(b)` is its
+/// reference state. The first exception thrown is rethrown after the loop.
+template <class Reference>
+std::vector<StaticSolution> solve_batch(const Economy& economy, Reference reference,
+                                        const std::vector<StaticShock>& shocks,
+                                        const StaticOptions& options) {
+  std::vector<StaticSolution> solutions(shocks.size());
+  std::exception_ptr failure;
+#pragma omp parallel for schedule(dynamic)
+  for (std::size_t b = 0; b < shocks.size(); ++b) {
+    try {
+      solutions[b] = solve_static(economy, reference(b), shocks[b], options);
+    } catch (...) {
+#pragma omp critical
+      failure = std::current_exception();
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
+  return solutions;
+}
+
+}  // namespace
+
 std::vector<StaticSolution> solve_static_batch(const Economy& economy,
                                                const std::vector<ReferenceState>& references,
                                                const std::vector<StaticShock>& shocks,
@@ -238,19 +263,17 @@ std::vector<StaticSolution> solve_static_batch(const Economy& economy,
     throw DimensionMismatch("solve_static_batch: " + std::to_string(references.size()) +
                             " reference states but " + std::to_string(shocks.size()) + " shocks");
   }
-  std::vector<StaticSolution> solutions(shocks.size());
-  std::exception_ptr failure;
-#pragma omp parallel for schedule(dynamic)
-  for (std::size_t b = 0; b < shocks.size(); ++b) {
-    try {
-      solutions[b] = solve_static(economy, references[b], shocks[b], options);
-    } catch (...) {
-#pragma omp critical
-      failure = std::current_exception();
-    }
-  }
-  if (failure) std::rethrow_exception(failure);
-  return solutions;
+  return solve_batch(
+      economy, [&](std::size_t b) -> const ReferenceState& { return references[b]; }, shocks,
+      options);
+}
+
+std::vector<StaticSolution> solve_static_batch(const Economy& economy,
+                                               const ReferenceState& reference,
+                                               const std::vector<StaticShock>& shocks,
+                                               const StaticOptions& options) {
+  return solve_batch(
+      economy, [&](std::size_t) -> const ReferenceState& { return reference; }, shocks, options);
 }
 
 }  // namespace dynhat

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "dynhat/error.hpp"
 #include "dynhat/matrix.hpp"
 
 namespace dynhat::testing {
@@ -80,6 +81,18 @@ inline double max_relative_error(const std::vector<double>& a, const std::vector
     worst = std::max(worst, std::abs(a[i] - b[i]) / std::max(std::abs(b[i]), floor));
   }
   return worst;
+}
+
+/// The message of the InvalidInput (or subclass) that `f` throws; a test failure if it throws none.
+template <class F>
+std::string message_of(F f) {
+  try {
+    f();
+  } catch (const InvalidInput& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no InvalidInput thrown";
+  return {};
 }
 
 /// A fresh scratch directory per test (under the system temp directory, named after the suite
