@@ -78,5 +78,6 @@ void register_kernel_benchmarks(Environment& env, const Sizes& sizes);
 void register_household_benchmarks(Environment& env, const Sizes& sizes);
 void register_triad_benchmarks(Environment& env, const Sizes& sizes);
 void register_static_benchmarks(const Sizes& sizes);
+void register_dynamic_benchmarks(Environment& env, const Sizes& sizes);
 
 }  // namespace dynhat::bench
