@@ -77,7 +77,7 @@ bool all_finite(const std::vector<double>& values);
 void register_kernel_benchmarks(Environment& env, const Sizes& sizes);
 void register_household_benchmarks(Environment& env, const Sizes& sizes);
 void register_triad_benchmarks(Environment& env, const Sizes& sizes);
-void register_static_benchmarks(const Sizes& sizes);
+void register_static_benchmarks(Environment& env, const Sizes& sizes);
 void register_dynamic_benchmarks(Environment& env, const Sizes& sizes);
 
 }  // namespace dynhat::bench

@@ -1,9 +1,8 @@
-// Temporary-equilibrium benchmarks (CPU; the CUDA backend of the static solver does not exist
-// yet): one whole solve per repetition, fast solver against the replication algorithm in the
-// same run.
+// Temporary-equilibrium benchmarks: one whole solve per repetition, fast solver against the
+// replication algorithm in the same run, and the batch on both backends.
 //  static_replication/cpu/cdp_base_year  the kit's algorithm (dense LU per pass) on the CDP tables
 //  static_fast/cpu/cdp_base_year         the fast solver on the same problem, default tol 1e-10
-//  static_fast_batch/cpu/cdp/B:200       200 shocked CDP problems as one batch (OpenMP across them)
+//  static_fast_batch/{cpu,cuda}/cdp/B:200  200 shocked CDP problems as one batch
 //  static_fast/cpu/J:22/N:n              synthetic economies, N in {87, 500}, R = N/2
 // Counters: outer_iterations, residual, market_clearing_residual.
 #include <algorithm>
@@ -50,7 +49,7 @@ void register_solve(const std::string& name, std::shared_ptr<const Economy> econ
 
 }  // namespace
 
-void register_static_benchmarks(const Sizes& sizes) {
+void register_static_benchmarks(Environment& env, const Sizes& sizes) {
   if (sizes.smoke) {
     register_solve("static_fast/cpu/J:3/N:6",
                    std::make_shared<Economy>(synthetic_economy(3, 6, 3, kSeed)), true, 1e-11);
@@ -65,33 +64,39 @@ void register_static_benchmarks(const Sizes& sizes) {
   if (std::filesystem::exists(cdp / "bilateral_trade.csv")) {
     // 200 one-period counterfactuals from the base-year equilibrium, each with its own seeded
     // productivity shock (every sector-region factor in [0.9, 1.1]), solved as one batch.
+    // "batch:" rather than "/M:" keeps them out of gpu_check.sh's CPU filter.
     const auto economy = std::make_shared<Economy>(load_economy(cdp, 50));
-    benchmark::RegisterBenchmark(
-        "static_fast_batch/cpu/cdp/B:200",
-        [economy](benchmark::State& state) {
-          const Economy& e = *economy;
-          const StaticSolution base = solve_static(e, ReferenceState::from_data(e), {});
-          const std::vector<ReferenceState> references(200,
-                                                       {base.trade_shares, base.VAL, base.VAR});
-          std::vector<StaticShock> shocks(200);
-          for (std::size_t b = 0; b < shocks.size(); ++b) {
-            shocks[b].productivity = uniform_values(1, e.sectors * e.regions, 0.9, 1.1, kSeed + b);
-          }
-          std::vector<StaticSolution> solutions;
-          for (auto _ : state) solutions = solve_static_batch(e, references, shocks);
-          double worst = 0.0;
-          int iterations = 0;
-          for (const StaticSolution& s : solutions) {
-            worst = std::max(worst, s.market_clearing_residual);
-            iterations = std::max(iterations, s.report.iterations);
-            if (!s.report.converged) fail(state, "a problem of the batch did not converge");
-          }
-          state.counters["max_market_clearing_residual"] = worst;
-          state.counters["max_outer_iterations"] = iterations;
-        })
-        ->Unit(benchmark::kMillisecond)
-        ->UseRealTime()
-        ->Iterations(1);
+    for (Backend backend : {Backend::cpu, Backend::cuda}) {
+      const std::string name =
+          "static_fast_batch/" + std::string(to_string(backend)) + "/cdp/B:200";
+      add_benchmark(env, name, backend,
+                    [economy](benchmark::State& state, const Context& ctx) {
+                      const Economy& e = *economy;
+                      const StaticSolution base = solve_static(e, ReferenceState::from_data(e), {});
+                      const std::vector<ReferenceState> references(
+                          200, {base.trade_shares, base.VAL, base.VAR});
+                      std::vector<StaticShock> shocks(200);
+                      for (std::size_t b = 0; b < shocks.size(); ++b) {
+                        shocks[b].productivity =
+                            uniform_values(1, e.sectors * e.regions, 0.9, 1.1, kSeed + b);
+                      }
+                      std::vector<StaticSolution> solutions;
+                      for (auto _ : state)
+                        solutions = solve_static_batch(ctx, e, references, shocks);
+                      double worst = 0.0;
+                      int iterations = 0;
+                      for (const StaticSolution& s : solutions) {
+                        worst = std::max(worst, s.market_clearing_residual);
+                        iterations = std::max(iterations, s.report.iterations);
+                        if (!s.report.converged)
+                          fail(state, "a problem of the batch did not converge");
+                      }
+                      state.counters["max_market_clearing_residual"] = worst;
+                      state.counters["max_outer_iterations"] = iterations;
+                    })
+          ->Unit(benchmark::kMillisecond)
+          ->Iterations(1);
+    }
   }
   for (std::size_t n : {87, 500}) {
     register_solve("static_fast/cpu/J:22/N:" + std::to_string(n),

@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
     dynhat::bench::register_kernel_benchmarks(env, sizes);
     dynhat::bench::register_household_benchmarks(env, sizes);
     dynhat::bench::register_triad_benchmarks(env, sizes);
-    dynhat::bench::register_static_benchmarks(sizes);
+    dynhat::bench::register_static_benchmarks(env, sizes);
     dynhat::bench::register_dynamic_benchmarks(env, sizes);
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();

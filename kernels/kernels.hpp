@@ -102,17 +102,73 @@ enum class CopyKind { host_to_device, device_to_host, device_to_device };
    */                                                                                             \
   X(void, average_in_levels, (const Context& ctx, std::size_t n, const double* x_new, double* x), \
     (ctx, n, x_new, x))                                                                           \
-  /* out_host[j] = sum_i X[j][i] * y[i], j < k (X: [k][n]); synchronises. Summation order is      \
-     fixed by n alone, so results do not depend on the thread count. */                           \
-  X(void, dot_rows,                                                                               \
-    (const Context& ctx, std::size_t k, std::size_t n, const double* X, const double* y,          \
+  /* Segmented vectors: a batch of `segments` problems with n unknowns each, stacked as           \
+     [segments][n]; a family of k such vectors is [k][segments][n]. Problem b is segment b.       \
+     out_host[j * segments + b] = sum_i X[j][b][i] * y[b][i], j < k; synchronises. Summation      \
+     order is fixed by n alone (not the thread count, not the number of segments). */             \
+  X(void, segment_dots,                                                                           \
+    (const Context& ctx, std::size_t k, std::size_t segments, std::size_t n, const double* X,     \
+     const double* y, double* out_host),                                                          \
+    (ctx, k, segments, n, X, y, out_host))                                                        \
+  /* y[b][i] -= sum_j coef_host[j * segments + b] * X[j][b][i], subtracted in order j, terms      \
+     with a zero coefficient skipped (so a segment with all-zero coefficients is left as it is).  \
+   */                                                                                             \
+  X(void, segment_combination,                                                                    \
+    (const Context& ctx, std::size_t k, std::size_t segments, std::size_t n, const double* X,     \
+     const double* coef_host, double* y),                                                         \
+    (ctx, k, segments, n, X, coef_host, y))                                                       \
+  /* x[b][i] *= factor_host[b]; segments with factor 1 are left as they are. */                   \
+  X(void, segment_scale,                                                                          \
+    (const Context& ctx, std::size_t segments, std::size_t n, const double* factor_host,          \
+     double* x),                                                                                  \
+    (ctx, segments, n, factor_host, x))                                                           \
+  /* dst[b] = src[b] for the segments with mask_host[b] != 0; the others are left as they are. */ \
+  X(void, segment_copy,                                                                           \
+    (const Context& ctx, std::size_t segments, std::size_t n, const unsigned char* mask_host,     \
+     const double* src, double* dst),                                                             \
+    (ctx, segments, n, mask_host, src, dst))                                                      \
+  /* out_host[b] = max_i |a[b][i] - b[b][i]| (b may be nullptr: max |a|); NaN if any entry is     \
+     NaN; synchronises. */                                                                        \
+  X(void, segment_max_abs_diff,                                                                   \
+    (const Context& ctx, std::size_t segments, std::size_t n, const double* a, const double* b,   \
      double* out_host),                                                                           \
-    (ctx, k, n, X, y, out_host))                                                                  \
-  /* y[i] -= sum_j coef_host[j] * X[j][i], j < k (X: [k][n]). */                                  \
-  X(void, subtract_combination,                                                                   \
-    (const Context& ctx, std::size_t k, std::size_t n, const double* X, const double* coef_host,  \
-     double* y),                                                                                  \
-    (ctx, k, n, X, coef_host, y))
+    (ctx, segments, n, a, b, out_host))                                                           \
+                                                                                                  \
+  /* Batched temporary-equilibrium terms (MODEL.md 5.1; ARCHITECTURE.md 4.2). `batch` problems    \
+     share the structure G: [N][J][J] (G[n][s][j], input s in sector j), gamma: [J][N],           \
+     theta: [J]; per-problem arrays are [batch][J][N] or [batch][J][N][N]. active: [batch] on the \
+     backend, problems with active[b] == 0 are skipped (outputs left as they are); nullptr = all. \
+     E14: log_xhat[j][n] = gamma[j][n] log_omega_rel[j][n] + sum_s G[n][s][j] log_phat[s][n]. */  \
+  X(void, te_log_unit_costs,                                                                      \
+    (const Context& ctx, std::size_t batch, std::size_t J, std::size_t N, const double* G,        \
+     const double* gamma, const double* active, const double* log_omega_rel,                      \
+     const double* log_phat, double* log_xhat),                                                   \
+    (ctx, batch, J, N, G, gamma, active, log_omega_rel, log_phat, log_xhat))                      \
+  /* E15: log_phat[j][n] = -(1/theta_j) log sum_i exp(log_q[j][n][i] - theta_j log_xhat[j][i]),   \
+     a shifted log-sum-exp; a row with every log_q = -inf gets 0. */                              \
+  X(void, te_log_price_indices,                                                                   \
+    (const Context& ctx, std::size_t batch, std::size_t J, std::size_t N, const double* theta,    \
+     const double* active, const double* log_q, const double* log_xhat, double* log_phat),        \
+    (ctx, batch, J, N, theta, active, log_q, log_xhat, log_phat))                                 \
+  /* E16: pi[j][n][i] = exp(log_q[j][n][i] - theta_j (log_xhat[j][i] - log_phat[j][n])). */       \
+  X(void, te_trade_shares,                                                                        \
+    (const Context& ctx, std::size_t batch, std::size_t J, std::size_t N, const double* theta,    \
+     const double* active, const double* log_q, const double* log_xhat, const double* log_phat,   \
+     double* pi),                                                                                 \
+    (ctx, batch, J, N, theta, active, log_q, log_xhat, log_phat, pi))                             \
+  /* Sales Y[j][i] = sum_n pi[j][n][i] X[j][n], summed in order n. */                             \
+  X(void, te_sales,                                                                               \
+    (const Context& ctx, std::size_t batch, std::size_t J, std::size_t N, const double* active,   \
+     const double* pi, const double* X, double* Y),                                               \
+    (ctx, batch, J, N, active, pi, X, Y))                                                         \
+  /* The expenditure operator of E18 in scaled form: out = v - Z(scale * v) / scale with          \
+     Z[s][i] = sum_j G[i][s][j] Y[j][i] and Y the sales of X = scale * v. work: [2][batch][J][N]. \
+   */                                                                                             \
+  X(void, te_expenditure_apply,                                                                   \
+    (const Context& ctx, std::size_t batch, std::size_t J, std::size_t N, const double* G,        \
+     const double* active, const double* pi, const double* scale, const double* v, double* work,  \
+     double* out),                                                                                \
+    (ctx, batch, J, N, G, active, pi, scale, v, work, out))
 
 #define DYNHAT_DECLARE_KERNEL(ret, name, params, args) ret name params;
 

@@ -2,8 +2,14 @@
 // residual differences, dF = Q R, rebuilt every step by classical Gram-Schmidt applied twice
 // (CGS2, as accurate as Householder for these few columns), so gamma = R^{-1} Q^T f carries an
 // error of eps cond(dF), not eps cond(dF)^2 as the normal equations would. Only k dot products
-// per pass travel to the host. Columns that are numerically dependent on earlier ones (|r_jj|
-// below 1e-12 of the column norm) are dropped from the solve.
+// per segment and pass travel to the host. Columns that are numerically dependent on earlier ones
+// (|r_jj| below 1e-12 of the column norm) are dropped from the solve.
+//
+// Segments share the ring of differences: every stepping segment writes the same slot, and
+// segment b's columns are the stored_[b] newest slots. Columns are processed oldest first; a
+// column a segment does not use (or drops) is a zero row of its part of Q, which adds nothing to
+// the dot products and is skipped by the combinations, so each segment computes exactly what it
+// would alone.
 #include "anderson.hpp"
 
 #include <algorithm>
@@ -18,83 +24,131 @@ namespace {
 constexpr double kDependentColumn = 1e-12;
 }
 
-AndersonMixer::AndersonMixer(const Context& ctx, std::size_t n, int memory)
+AndersonMixer::AndersonMixer(const Context& ctx, std::size_t n, int memory, std::size_t segments)
     : ctx_(&ctx),
       n_(n),
+      segments_(segments),
       memory_(static_cast<std::size_t>(std::max(memory, 1))),
-      residual_(ctx, n),
-      prev_residual_(ctx, n),
-      prev_map_(ctx, n),
-      d_residual_(ctx, memory_ * n),
-      d_map_(ctx, memory_ * n),
-      q_(ctx, memory_ * n) {
+      stored_(segments, 0),
+      have_previous_(segments, 0),
+      residual_(ctx, segments * n),
+      prev_residual_(ctx, segments * n),
+      prev_map_(ctx, segments * n),
+      d_residual_(ctx, memory_ * segments * n),
+      d_map_(ctx, memory_ * segments * n),
+      q_(ctx, memory_ * segments * n),
+      zeros_(ctx, segments * n) {
+  zeros_.fill(0.0);
   if (memory < 1) throw InvalidInput("Anderson memory must be >= 1");
 }
 
-void AndersonMixer::step(DeviceArray& x, const DeviceArray& g) {
-  const Context& ctx = *ctx_;
-  const auto bytes = n_ * sizeof(double);
-  residual_.copy_from(g);
-  kernels::axpby(ctx, n_, -1.0, x.data(), 1.0, residual_.data());  // f = g - x
+void AndersonMixer::restart() noexcept {
+  std::fill(stored_.begin(), stored_.end(), 0);
+  std::fill(have_previous_.begin(), have_previous_.end(), 0);
+}
 
-  if (have_previous_) {
-    double* df = d_residual_.row(next_, n_);
-    double* dg = d_map_.row(next_, n_);
+void AndersonMixer::restart(std::size_t b) noexcept {
+  stored_[b] = 0;
+  have_previous_[b] = 0;
+}
+
+void AndersonMixer::step(DeviceArray& x, const DeviceArray& g,
+                         const std::vector<unsigned char>& active) {
+  const Context& ctx = *ctx_;
+  const std::size_t S = segments_, n = n_, length = S * n;
+  const auto bytes = length * sizeof(double);
+  std::vector<unsigned char> stepping = active.empty() ? std::vector<unsigned char>(S, 1) : active;
+  bool push = false;
+  for (std::size_t b = 0; b < S; ++b) {
+    if (stepping[b] == 0) restart(b);
+    push = push || (stepping[b] != 0 && have_previous_[b] != 0);
+  }
+  residual_.copy_from(g);
+  kernels::axpby(ctx, length, -1.0, x.data(), 1.0, residual_.data());  // f = g - x
+
+  if (push) {
+    double* df = d_residual_.row(next_, length);
+    double* dg = d_map_.row(next_, length);
     kernels::copy(ctx, df, residual_.data(), bytes, kernels::CopyKind::device_to_device);
-    kernels::axpby(ctx, n_, -1.0, prev_residual_.data(), 1.0, df);
+    kernels::axpby(ctx, length, -1.0, prev_residual_.data(), 1.0, df);
     kernels::copy(ctx, dg, g.data(), bytes, kernels::CopyKind::device_to_device);
-    kernels::axpby(ctx, n_, -1.0, prev_map_.data(), 1.0, dg);
-    stored_ = std::min(stored_ + 1, memory_);
+    kernels::axpby(ctx, length, -1.0, prev_map_.data(), 1.0, dg);
+    for (std::size_t b = 0; b < S; ++b) {
+      if (have_previous_[b] != 0) stored_[b] = std::min(stored_[b] + 1, memory_);
+    }
     next_ = (next_ + 1) % memory_;
   }
   prev_residual_.copy_from(residual_);
   prev_map_.copy_from(g);
-  have_previous_ = true;
+  for (std::size_t b = 0; b < S; ++b) have_previous_[b] = have_previous_[b] | stepping[b];
+  kernels::segment_copy(ctx, S, n, stepping.data(), g.data(), x.data());
 
-  x.copy_from(g);
-  if (stored_ == 0) return;  // Picard step
+  const std::size_t K = *std::max_element(stored_.begin(), stored_.end());
+  if (K == 0) return;  // Picard steps
 
-  // Columns oldest first: ring slots next_ - stored_ .. next_ - 1. Q is built in the same order
-  // in q_ (rows 0..kept-1), with R upper triangular on the host.
-  std::vector<std::size_t> slots;  // ring slot of each kept column
-  std::vector<double> r(memory_ * memory_, 0.0), dots(memory_);
-  for (std::size_t c = 0; c < stored_; ++c) {
-    const std::size_t slot = (next_ + memory_ - stored_ + c) % memory_;
-    const std::size_t j = slots.size();
-    double* q = q_.row(j, n_);
-    kernels::copy(ctx, q, d_residual_.row(slot, n_), bytes, kernels::CopyKind::device_to_device);
-    kernels::dot_rows(ctx, 1, n_, q, q, dots.data());
-    const double column_norm = std::sqrt(dots[0]);
-    for (int pass = 0; pass < 2 && j > 0; ++pass) {  // CGS2
-      kernels::dot_rows(ctx, j, n_, q_.data(), q, dots.data());
-      kernels::subtract_combination(ctx, j, n_, q_.data(), dots.data(), q);
-      for (std::size_t i = 0; i < j; ++i) r[i * memory_ + j] += dots[i];
+  // Column p (oldest first) is the difference of age K-1-p, in ring slot slot[p]; segment b uses
+  // it when that age is below stored_[b] and keeps it when it is independent of the earlier ones.
+  std::vector<std::size_t> slot(K);
+  for (std::size_t p = 0; p < K; ++p) slot[p] = (next_ + 2 * memory_ - K + p) % memory_;
+  std::vector<unsigned char> kept(K * S, 0), unused(S);
+  std::vector<double> r(K * K * S, 0.0), dots(K * S), norms(S), factor(S);
+  const auto R = [&](std::size_t i, std::size_t j, std::size_t b) -> double& {
+    return r[(i * K + j) * S + b];
+  };
+  for (std::size_t p = 0; p < K; ++p) {
+    double* q = q_.row(p, length);
+    kernels::copy(ctx, q, d_residual_.row(slot[p], length), bytes,
+                  kernels::CopyKind::device_to_device);
+    for (std::size_t b = 0; b < S; ++b) unused[b] = K - 1 - p >= stored_[b];
+    kernels::segment_copy(ctx, S, n, unused.data(), zeros_.data(), q);
+    kernels::segment_dots(ctx, 1, S, n, q, q, norms.data());
+    for (int pass = 0; pass < 2 && p > 0; ++pass) {  // CGS2
+      kernels::segment_dots(ctx, p, S, n, q_.data(), q, dots.data());
+      kernels::segment_combination(ctx, p, S, n, q_.data(), dots.data(), q);
+      for (std::size_t i = 0; i < p; ++i)
+        for (std::size_t b = 0; b < S; ++b) R(i, p, b) += dots[i * S + b];
     }
-    kernels::dot_rows(ctx, 1, n_, q, q, dots.data());
-    const double diagonal = std::sqrt(dots[0]);
-    if (!(diagonal > kDependentColumn * column_norm)) {
-      for (std::size_t i = 0; i < j; ++i) r[i * memory_ + j] = 0.0;
-      continue;  // dependent on the columns kept so far
+    kernels::segment_dots(ctx, 1, S, n, q, q, dots.data());
+    std::vector<unsigned char> dependent(S, 0);
+    for (std::size_t b = 0; b < S; ++b) {
+      const double diagonal = std::sqrt(dots[b]);
+      factor[b] = 1.0;
+      if (unused[b] != 0) continue;
+      if (!(diagonal > kDependentColumn * std::sqrt(norms[b]))) {
+        dependent[b] = 1;
+        for (std::size_t i = 0; i < p; ++i) R(i, p, b) = 0.0;
+        continue;
+      }
+      factor[b] = 1.0 / diagonal;
+      R(p, p, b) = diagonal;
+      kept[p * S + b] = 1;
     }
-    kernels::axpby(ctx, n_, 0.0, q, 1.0 / diagonal, q);
-    r[j * memory_ + j] = diagonal;
-    slots.push_back(slot);
+    kernels::segment_copy(ctx, S, n, dependent.data(), zeros_.data(), q);
+    kernels::segment_scale(ctx, S, n, factor.data(), q);
   }
-  const std::size_t k = slots.size();
-  if (k == 0) return;
-  // gamma = R^{-1} Q^T f by back substitution.
-  std::vector<double> gamma(k);
-  kernels::dot_rows(ctx, k, n_, q_.data(), residual_.data(), gamma.data());
-  for (std::size_t i = k; i-- > 0;) {
-    for (std::size_t j = i + 1; j < k; ++j) gamma[i] -= r[i * memory_ + j] * gamma[j];
-    gamma[i] /= r[i * memory_ + i];
+  // gamma = R^{-1} Q^T f by back substitution over each segment's kept columns; then
+  // x = g - dG gamma, column by column, oldest first.
+  kernels::segment_dots(ctx, K, S, n, q_.data(), residual_.data(), dots.data());
+  std::vector<double> gamma(K * S, 0.0);
+  for (std::size_t b = 0; b < S; ++b) {
+    bool finite = true;
+    for (std::size_t i = K; i-- > 0;) {
+      if (kept[i * S + b] == 0) continue;
+      double value = dots[i * S + b];
+      for (std::size_t j = i + 1; j < K; ++j) {
+        if (kept[j * S + b] != 0) value -= R(i, j, b) * gamma[j * S + b];
+      }
+      gamma[i * S + b] = value / R(i, i, b);
+      finite = finite && std::isfinite(gamma[i * S + b]);
+    }
+    if (!finite) {  // degenerate history: keep the Picard step just taken
+      for (std::size_t i = 0; i < K; ++i) gamma[i * S + b] = 0.0;
+      restart(b);
+    }
   }
-  if (!std::all_of(gamma.begin(), gamma.end(), [](double v) { return std::isfinite(v); })) {
-    restart();  // degenerate history: keep the Picard step just taken
-    return;
-  }
-  for (std::size_t j = 0; j < k; ++j) {  // x = g - dG gamma, column by column of the ring
-    kernels::subtract_combination(ctx, 1, n_, d_map_.row(slots[j], n_), &gamma[j], x.data());
+  for (std::size_t p = 0; p < K; ++p) {
+    kernels::segment_combination(ctx, 1, S, n, d_map_.row(slot[p], length), &gamma[p * S],
+                                 x.data());
   }
 }
 

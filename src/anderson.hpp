@@ -1,5 +1,7 @@
 // Anderson acceleration (type II, Walker & Ni 2011) of a fixed-point map x = G(x), with the
 // iterates and their history on the context's backend; only k dot products travel to the host.
+// A mixer may carry a batch of independent problems ("segments", stacked [segments][n]): each has
+// its own history and coefficients, and its iterates do not depend on the other segments.
 #pragma once
 
 #include <cstddef>
@@ -11,34 +13,35 @@ namespace dynhat {
 
 class AndersonMixer {
  public:
-  /// `n` unknowns, history of `memory` >= 1 differences.
-  AndersonMixer(const Context& ctx, std::size_t n, int memory);
+  /// `segments` problems of `n` unknowns each, history of `memory` >= 1 differences.
+  AndersonMixer(const Context& ctx, std::size_t n, int memory, std::size_t segments = 1);
 
-  /// Given the iterate x and g = G(x), overwrites x with the next iterate
+  /// Given the iterates x and g = G(x), overwrites x with the next iterate
   /// x+ = g - dG gamma, gamma = argmin |f - dF gamma|_2, f = g - x (dF, dG: differences of the
   /// last `memory` residuals and map values), by a QR factorisation of dF. The first call is a
-  /// plain Picard step.
-  void step(DeviceArray& x, const DeviceArray& g);
+  /// plain Picard step. With `active` ([segments], nonzero = step), the other segments' x is left
+  /// as it is and their history forgotten.
+  void step(DeviceArray& x, const DeviceArray& g, const std::vector<unsigned char>& active = {});
 
-  /// Forgets the history (next step is a Picard step).
-  void restart() noexcept {
-    stored_ = 0;
-    have_previous_ = false;
-  }
+  /// Forgets the history of every segment, or of segment `b` (its next step is a Picard step).
+  void restart() noexcept;
+  void restart(std::size_t b) noexcept;
 
  private:
   const Context* ctx_;
   std::size_t n_;
+  std::size_t segments_;
   std::size_t memory_;
-  std::size_t stored_ = 0;  // valid rows of dF, dG
-  std::size_t next_ = 0;    // ring position written next
-  bool have_previous_ = false;
-  DeviceArray residual_;       // [n] f = g - x
-  DeviceArray prev_residual_;  // [n]
-  DeviceArray prev_map_;       // [n]
-  DeviceArray d_residual_;     // [memory][n] ring of residual differences
-  DeviceArray d_map_;          // [memory][n] ring of map-value differences
-  DeviceArray q_;              // [memory][n] orthonormal basis of the kept residual differences
+  std::size_t next_ = 0;                      // ring position written next (shared by the segments)
+  std::vector<std::size_t> stored_;           // [segments] valid differences, the newest ones
+  std::vector<unsigned char> have_previous_;  // [segments]
+  DeviceArray residual_;                      // [segments][n] f = g - x
+  DeviceArray prev_residual_;                 // [segments][n]
+  DeviceArray prev_map_;                      // [segments][n]
+  DeviceArray d_residual_;                    // [memory][segments][n] ring of residual differences
+  DeviceArray d_map_;                         // [memory][segments][n] ring of map-value differences
+  DeviceArray q_;      // [memory][segments][n] orthonormal basis of kept differences
+  DeviceArray zeros_;  // [segments][n] zeros, copied over unused columns of q_
 };
 
 }  // namespace dynhat

@@ -231,7 +231,7 @@ TEST(DynamicEffects, SharesContributionsAndWelfareAreConsistent) {
 class DynamicParity : public testing::BackendParity {};
 
 TEST_F(DynamicParity, CudaPathEqualsCpuPath) {
-  // The household block runs on the device, the temporary equilibria on the host in both.
+  // Everything runs on the device: the household block and the batch of temporary equilibria.
   const DynamicModel model = small_dynamic_model(19, 30, 0.99);
   const FundamentalChanges changes = china_like(model.periods);
   const Context cpu(Backend::cpu), cuda(Backend::cuda);

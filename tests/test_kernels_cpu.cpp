@@ -225,14 +225,14 @@ TEST(CpuVectorOps, HandValues) {
   EXPECT_NEAR(avg[1], std::log(3.0), 4 * kEps);
   EXPECT_NEAR(avg[2], 800.0, 4 * kEps * 800.0);  // exp(800) would overflow in levels
 
-  const DeviceArray X(ctx, std::vector<double>{1.0, 2.0, 3.0, 4.0, 5.0, 6.0});  // [2][3]
+  const DeviceArray X(ctx, std::vector<double>{1.0, 2.0, 3.0, 4.0, 5.0, 6.0});  // [2][1][3]
   double dots[2];
-  kernels::dot_rows(ctx, 2, 3, X.data(), b.data(), dots);
+  kernels::segment_dots(ctx, 2, 1, 3, X.data(), b.data(), dots);
   EXPECT_EQ(dots[0], 0.5 + 2.0 + 10.5);
   EXPECT_EQ(dots[1], 2.0 + 5.0 + 21.0);
   const double coef[2] = {1.0, -0.5};
   DeviceArray z(ctx, std::vector<double>{0.0, 0.0, 0.0});
-  kernels::subtract_combination(ctx, 2, 3, X.data(), coef, z.data());
+  kernels::segment_combination(ctx, 2, 1, 3, X.data(), coef, z.data());
   EXPECT_EQ(z.to_host(), (std::vector<double>{1.0, 0.5, 0.0}));
 }
 

@@ -5,9 +5,14 @@
 // Skips loudly without a GPU; DYNHAT_REQUIRE_GPU=1 makes the skip a failure.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <limits>
+#include <string>
+#include <vector>
 
 #include "dynhat/error.hpp"
 #include "dynhat/household.hpp"
@@ -92,10 +97,10 @@ TEST_P(CudaParity, VectorHelpers) {
     const DeviceArray a_d(ctx, a), b_d(ctx, b), X_d(ctx, X.data);
     range = kernels::diff_range(ctx, n, a_d.data(), b_d.data());
     dots.assign(5, 0.0);
-    kernels::dot_rows(ctx, 5, n, X_d.data(), a_d.data(), dots.data());
+    kernels::segment_dots(ctx, 5, 1, n, X_d.data(), a_d.data(), dots.data());
     DeviceArray y_d(ctx, b);
     kernels::axpby(ctx, n, 2.0, a_d.data(), -0.5, y_d.data());
-    kernels::subtract_combination(ctx, 5, n, X_d.data(), coef, y_d.data());
+    kernels::segment_combination(ctx, 5, 1, n, X_d.data(), coef, y_d.data());
     y = y_d.to_host();
     DeviceArray avg_d(ctx, b);
     kernels::average_in_levels(ctx, n, a_d.data(), avg_d.data());
@@ -107,9 +112,105 @@ TEST_P(CudaParity, VectorHelpers) {
   run(gpu, rg, dg, yg, ag);
   EXPECT_EQ(rc.min, rg.min);  // min and max are exact
   EXPECT_EQ(rc.max, rg.max);
-  report("dot_rows", n, normwise_error(dg, dc), bound(n));
-  report("axpby + subtract_combination", n, normwise_error(yg, yc), bound(5));
+  report("segment_dots (one segment)", n, normwise_error(dg, dc), bound(n));
+  report("axpby + segment_combination", n, normwise_error(yg, yc), bound(5));
   report("average_in_levels", n, normwise_error(ag, ac), bound(1, 2.0));
+}
+
+/// Outputs of the five segment operations on one context.
+struct SegmentOutputs {
+  std::vector<double> dots, combined, scaled, copied, max_diff, max_abs;
+};
+
+/// Equal entries, NaN matching NaN: the maxima of segment_max_abs_diff are exact (|a - b| is
+/// correctly rounded on both backends) and NaN must propagate on both.
+void expect_same_maxima(const std::vector<double>& g, const std::vector<double>& c,
+                        const std::string& what) {
+  ASSERT_EQ(g.size(), c.size());
+  for (std::size_t s = 0; s < c.size(); ++s) {
+    if (std::isnan(c[s])) {
+      EXPECT_TRUE(std::isnan(g[s])) << what << " segment " << s;
+    } else {
+      EXPECT_EQ(g[s], c[s]) << what << " segment " << s;
+    }
+  }
+}
+
+TEST_P(CudaParity, SegmentOps) {
+  const std::size_t entries = GetParam() * 37;
+  const std::size_t k = 4;
+  const Context cpu(Backend::cpu), gpu(Backend::cuda);
+  for (const std::size_t segments : {std::size_t{1}, std::size_t{3}, std::size_t{200}}) {
+    const std::size_t n = std::max<std::size_t>(1, entries / segments);
+    const std::size_t S = segments * n;
+    const std::string tag = " x" + std::to_string(segments);
+    const std::vector<double> X = random_vector(k * S, -1.0, 1.0, 141);  // [k][segments][n]
+    const std::vector<double> y = random_vector(S, -1.0, 1.0, 142);
+    std::vector<double> coef = random_vector(k * segments, -2.0, 2.0, 143);  // [k][segments]
+    coef[segments - 1] = 0.0;                                                // one skipped term
+    if (segments > 1) {
+      for (std::size_t j = 0; j < k; ++j) coef[j * segments + 1] = 0.0;  // segment 1 untouched
+    }
+    std::vector<double> factor = random_vector(segments, 0.5, 2.0, 144);
+    factor[0] = 1.0;  // left as it is
+    std::vector<unsigned char> mask(segments);
+    for (std::size_t b = 0; b < segments; ++b) mask[b] = b % 2 == 0 ? 1 : 0;
+    std::vector<double> a = random_vector(S, -1.0, 1.0, 145);
+    const std::vector<double> b = random_vector(S, -1.0, 1.0, 146);
+    a[(segments - 1) * n + n / 2] = std::nan("");  // the last segment's maximum is NaN
+
+    auto run = [&](const Context& ctx) {
+      SegmentOutputs o;
+      const DeviceArray X_d(ctx, X), y_d(ctx, y), a_d(ctx, a), b_d(ctx, b);
+      o.dots.assign(k * segments, 0.0);
+      kernels::segment_dots(ctx, k, segments, n, X_d.data(), y_d.data(), o.dots.data());
+      DeviceArray combined(ctx, y);
+      kernels::segment_combination(ctx, k, segments, n, X_d.data(), coef.data(), combined.data());
+      o.combined = combined.to_host();
+      DeviceArray scaled(ctx, y);
+      kernels::segment_scale(ctx, segments, n, factor.data(), scaled.data());
+      o.scaled = scaled.to_host();
+      DeviceArray copied(ctx, b);
+      kernels::segment_copy(ctx, segments, n, mask.data(), y_d.data(), copied.data());
+      o.copied = copied.to_host();
+      o.max_diff.assign(segments, -1.0);
+      kernels::segment_max_abs_diff(ctx, segments, n, a_d.data(), b_d.data(), o.max_diff.data());
+      o.max_abs.assign(segments, -1.0);
+      kernels::segment_max_abs_diff(ctx, segments, n, a_d.data(), nullptr, o.max_abs.data());
+      return o;
+    };
+    const SegmentOutputs c = run(cpu);
+    const SegmentOutputs g = run(gpu);
+    // Dots: sums of n products in different (fixed) orders.
+    report(("segment_dots" + tag).c_str(), n, normwise_error(g.dots, c.dots), bound(n));
+    // y - sum of k terms, subtracted in order j on both (FMA contraction may differ).
+    report(("segment_combination" + tag).c_str(), n, normwise_error(g.combined, c.combined),
+           bound(k));
+    // One correctly rounded product or a copy per entry: exact.
+    EXPECT_EQ(g.scaled, c.scaled) << "segment_scale" << tag;
+    EXPECT_EQ(g.copied, c.copied) << "segment_copy" << tag;
+    expect_same_maxima(g.max_diff, c.max_diff, "segment_max_abs_diff" + tag);
+    expect_same_maxima(g.max_abs, c.max_abs, "segment_max_abs_diff (no b)" + tag);
+    EXPECT_TRUE(std::isnan(g.max_diff[segments - 1]));
+    if (segments > 1) {  // all-zero coefficients leave the segment as it was, bit for bit
+      EXPECT_TRUE(std::equal(y.begin() + n, y.begin() + 2 * n, g.combined.begin() + n));
+    }
+    // The dots' summation order depends on n alone: the last segment computed on its own gives
+    // the same bits.
+    const std::size_t last = segments - 1;
+    std::vector<double> X_last(k * n);
+    for (std::size_t j = 0; j < k; ++j) {
+      std::copy_n(X.begin() + static_cast<std::ptrdiff_t>((j * segments + last) * n), n,
+                  X_last.begin() + static_cast<std::ptrdiff_t>(j * n));
+    }
+    const std::vector<double> y_last(y.begin() + static_cast<std::ptrdiff_t>(last * n), y.end());
+    const DeviceArray X_last_d(gpu, X_last), y_last_d(gpu, y_last);
+    std::vector<double> alone(k);
+    kernels::segment_dots(gpu, k, 1, n, X_last_d.data(), y_last_d.data(), alone.data());
+    for (std::size_t j = 0; j < k; ++j) {
+      EXPECT_EQ(alone[j], g.dots[j * segments + last]) << "segment_dots" << tag << " row " << j;
+    }
+  }
 }
 
 TEST_P(CudaParity, HouseholdSolvers) {
@@ -146,6 +247,196 @@ TEST_P(CudaParity, HouseholdSolvers) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sizes, CudaParity, ::testing::Values(7, 1150, 3000));
+
+/// A small random batched economy for the te_* kernels, laid out as kernels.hpp says. The
+/// per-problem inputs of each kernel are independent fields, so every kernel is compared on the
+/// same inputs (errors do not compound along the chain).
+struct TeData {
+  std::size_t batch = 0, J = 0, N = 0;
+  std::vector<double> G, gamma, theta;                    // [N][J][J], [J][N], [J]
+  std::vector<double> log_omega_rel, log_phat, log_xhat;  // [batch][J][N]
+  std::vector<double> log_q, pi;                          // [batch][J][N][N]
+  std::vector<double> X, scale, v;                        // [batch][J][N]
+};
+
+struct TeOutputs {
+  std::vector<double> log_xhat, log_phat, pi, Y, out;
+};
+
+/// G columns summing to c in [0.2, 0.8) with gamma = 1 - c; theta in [2, 10]; log_q the log of
+/// random shares normalised over origins, ~1 in 9 of them zero (-inf), and one row entirely
+/// -inf in problem 0 (its price index is 0 by convention).
+TeData random_te_data(std::size_t batch, std::size_t J, std::size_t N, std::uint64_t seed) {
+  TeData d;
+  d.batch = batch;
+  d.J = J;
+  d.N = N;
+  const std::size_t jn = J * N;
+  d.G.assign(N * J * J, 0.0);
+  d.gamma.assign(jn, 0.0);
+  const std::vector<double> u = random_vector(N * J * J, 0.0, 1.0, seed);
+  const std::vector<double> c = random_vector(jn, 0.2, 0.8, seed + 1);
+  for (std::size_t n = 0; n < N; ++n) {
+    for (std::size_t j = 0; j < J; ++j) {
+      double total = 0.0;
+      for (std::size_t s = 0; s < J; ++s) total += u[(n * J + s) * J + j];
+      for (std::size_t s = 0; s < J; ++s) {
+        d.G[(n * J + s) * J + j] = c[j * N + n] * u[(n * J + s) * J + j] / total;
+      }
+      d.gamma[j * N + n] = 1.0 - c[j * N + n];
+    }
+  }
+  d.theta = random_vector(J, 2.0, 10.0, seed + 2);
+  d.log_omega_rel = random_vector(batch * jn, -0.5, 0.5, seed + 3);
+  d.log_phat = random_vector(batch * jn, -0.5, 0.5, seed + 4);
+  d.log_xhat = random_vector(batch * jn, -0.5, 0.5, seed + 5);
+  d.log_q = random_vector(batch * jn * N, 0.0, 1.0, seed + 6);
+  for (std::size_t r = 0; r < batch * jn; ++r) {
+    double* q = d.log_q.data() + r * N;
+    double total = 0.0;
+    for (std::size_t i = 0; i < N; ++i) {
+      if ((r * 7 + i) % 9 == 4 && i != r % N) q[i] = 0.0;  // own trade (i = n) stays positive
+      total += q[i];
+    }
+    for (std::size_t i = 0; i < N; ++i) q[i] = std::log(q[i] / total);
+  }
+  std::fill_n(d.log_q.begin() + static_cast<std::ptrdiff_t>((J - 1) * N * N), N, -INFINITY);
+  d.pi.assign(batch * jn * N, 0.0);
+  for (std::size_t e = 0; e < d.pi.size(); ++e) d.pi[e] = std::exp(d.log_q[e]);
+  d.X = random_vector(batch * jn, 0.0, 10.0, seed + 7);
+  d.scale = random_vector(batch * jn, 0.5, 2.0, seed + 8);
+  d.v = random_vector(batch * jn, 0.5, 1.5, seed + 9);
+  return d;
+}
+
+/// Each te_* kernel once on ctx, every output prefilled with `sentinel`; active empty = nullptr.
+TeOutputs run_te_terms(const Context& ctx, const TeData& d, const std::vector<double>& active,
+                       double sentinel) {
+  const std::size_t jn = d.J * d.N;
+  const std::size_t per_batch = d.batch * jn;
+  const DeviceArray G(ctx, d.G), gamma(ctx, d.gamma), theta(ctx, d.theta);
+  const DeviceArray rel(ctx, d.log_omega_rel), phat(ctx, d.log_phat), xhat(ctx, d.log_xhat);
+  const DeviceArray q(ctx, d.log_q), pi(ctx, d.pi), X(ctx, d.X), scale(ctx, d.scale), v(ctx, d.v);
+  const DeviceArray active_d(ctx, active);
+  const double* mask = active.empty() ? nullptr : active_d.data();
+  DeviceArray log_xhat(ctx, std::vector<double>(per_batch, sentinel));
+  DeviceArray log_phat(ctx, std::vector<double>(per_batch, sentinel));
+  DeviceArray shares(ctx, std::vector<double>(per_batch * d.N, sentinel));
+  DeviceArray Y(ctx, std::vector<double>(per_batch, sentinel));
+  DeviceArray out(ctx, std::vector<double>(per_batch, sentinel));
+  DeviceArray work(ctx, 2 * per_batch);
+  kernels::te_log_unit_costs(ctx, d.batch, d.J, d.N, G.data(), gamma.data(), mask, rel.data(),
+                             phat.data(), log_xhat.data());
+  kernels::te_log_price_indices(ctx, d.batch, d.J, d.N, theta.data(), mask, q.data(), xhat.data(),
+                                log_phat.data());
+  kernels::te_trade_shares(ctx, d.batch, d.J, d.N, theta.data(), mask, q.data(), xhat.data(),
+                           phat.data(), shares.data());
+  kernels::te_sales(ctx, d.batch, d.J, d.N, mask, pi.data(), X.data(), Y.data());
+  kernels::te_expenditure_apply(ctx, d.batch, d.J, d.N, G.data(), mask, pi.data(), scale.data(),
+                                v.data(), work.data(), out.data());
+  return {log_xhat.to_host(), log_phat.to_host(), shares.to_host(), Y.to_host(), out.to_host()};
+}
+
+/// The entries of the problems with active[b] != 0 (x holds batch problems of `per` entries).
+std::vector<double> active_part(const std::vector<double>& x, const std::vector<double>& active,
+                                std::size_t per) {
+  std::vector<double> kept;
+  for (std::size_t b = 0; b < active.size(); ++b) {
+    if (active[b] == 0.0) continue;
+    kept.insert(kept.end(), x.begin() + static_cast<std::ptrdiff_t>(b * per),
+                x.begin() + static_cast<std::ptrdiff_t>((b + 1) * per));
+  }
+  return kept;
+}
+
+/// Every entry of the inactive problems still holds `sentinel`.
+bool inactive_untouched(const std::vector<double>& x, const std::vector<double>& active,
+                        std::size_t per, double sentinel) {
+  for (std::size_t b = 0; b < active.size(); ++b) {
+    if (active[b] != 0.0) continue;
+    for (std::size_t e = b * per; e < (b + 1) * per; ++e) {
+      if (x[e] != sentinel) return false;
+    }
+  }
+  return true;
+}
+
+double max_abs_finite(const std::vector<double>& x) {
+  double m = 0.0;
+  for (const double value : x) {
+    if (std::isfinite(value)) m = std::max(m, std::abs(value));
+  }
+  return m;
+}
+
+class CudaTeParity : public testing::BackendParity {};
+
+TEST_F(CudaTeParity, BatchedTermsMatchCpu) {
+  struct Shape {
+    std::size_t batch, J, N;
+  };
+  const Context cpu(Backend::cpu), gpu(Backend::cuda);
+  const double sentinel = 12345.0;
+  for (const Shape shape : {Shape{3, 4, 7}, Shape{2, 22, 87}}) {
+    TeData d = random_te_data(shape.batch, shape.J, shape.N, 151);
+    // Consistent intermediates from the CPU: costs from the random prices, prices from those
+    // costs, shares from both (rows summing to 1), so magnitudes are those of a solve.
+    d.log_xhat = run_te_terms(cpu, d, {}, sentinel).log_xhat;
+    d.log_phat = run_te_terms(cpu, d, {}, sentinel).log_phat;
+    d.pi = run_te_terms(cpu, d, {}, sentinel).pi;
+    std::vector<double> active(shape.batch, 1.0);
+    active[1] = 0.0;  // problem 1 skipped
+    const TeOutputs c = run_te_terms(cpu, d, active, sentinel);
+    const TeOutputs g = run_te_terms(gpu, d, active, sentinel);
+    const std::size_t J = shape.J, N = shape.N, jn = J * N;
+    const std::string tag =
+        " " + std::to_string(shape.batch) + "x" + std::to_string(J) + "x" + std::to_string(N);
+    auto act = [&](const std::vector<double>& x, std::size_t per) {
+      return active_part(x, active, per);
+    };
+    // Unit costs: sums of J + 1 terms of magnitude <= 0.5, same order on both.
+    report(("te_log_unit_costs" + tag).c_str(), N,
+           normwise_error(act(g.log_xhat, jn), act(c.log_xhat, jn)), bound(J + 1));
+    // Price indices and trade shares: exp() turns the absolute rounding of its argument (eps
+    // times its magnitude A) into relative error; the log-sum-exp adds N terms in different
+    // orders (online on the GPU, two-pass on the CPU) and the exps differ by <= 3 ulp.
+    const double A =
+        max_abs_finite(d.log_q) + *std::max_element(d.theta.begin(), d.theta.end()) *
+                                      (max_abs_finite(d.log_xhat) + max_abs_finite(d.log_phat));
+    report(("te_log_price_indices" + tag).c_str(), N,
+           normwise_error(act(g.log_phat, jn), act(c.log_phat, jn)), bound(N, A));
+    report(("te_trade_shares" + tag).c_str(), N,
+           normwise_error(act(g.pi, jn * N), act(c.pi, jn * N)), bound(1, A));
+    // Sales: N nonnegative terms summed in order n on both (FMA contraction may differ).
+    report(("te_sales" + tag).c_str(), N, normwise_error(act(g.Y, jn), act(c.Y, jn)), bound(N));
+    // Expenditure: sales then J-term IO sums, v - Z / scale; the cancellation in the difference
+    // scales the relative error by max|v| / max|out|.
+    const std::vector<double> out_c = act(c.out, jn);
+    const double cancellation = max_abs_finite(d.v) / max_abs_finite(out_c);
+    report(("te_expenditure_apply" + tag).c_str(), N, normwise_error(act(g.out, jn), out_c),
+           bound(N * J, cancellation));
+    // The all -inf row of problem 0 gets log_phat = 0 on both.
+    EXPECT_EQ(g.log_phat[(J - 1) * N], 0.0);
+    EXPECT_EQ(c.log_phat[(J - 1) * N], 0.0);
+    // Skipped problems: outputs left as they were, on both backends.
+    for (const TeOutputs* o : {&c, &g}) {
+      const char* backend = o == &c ? "cpu" : "cuda";
+      EXPECT_TRUE(inactive_untouched(o->log_xhat, active, jn, sentinel)) << backend << tag;
+      EXPECT_TRUE(inactive_untouched(o->log_phat, active, jn, sentinel)) << backend << tag;
+      EXPECT_TRUE(inactive_untouched(o->pi, active, jn * N, sentinel)) << backend << tag;
+      EXPECT_TRUE(inactive_untouched(o->Y, active, jn, sentinel)) << backend << tag;
+      EXPECT_TRUE(inactive_untouched(o->out, active, jn, sentinel)) << backend << tag;
+    }
+    // Each output is computed by one thread (or warp) in a fixed order: the active problems get
+    // the same bits whether or not the others are skipped.
+    const TeOutputs all = run_te_terms(gpu, d, {}, sentinel);
+    EXPECT_EQ(act(all.log_xhat, jn), act(g.log_xhat, jn)) << tag;
+    EXPECT_EQ(act(all.log_phat, jn), act(g.log_phat, jn)) << tag;
+    EXPECT_EQ(act(all.pi, jn * N), act(g.pi, jn * N)) << tag;
+    EXPECT_EQ(act(all.Y, jn), act(g.Y, jn)) << tag;
+    EXPECT_EQ(act(all.out, jn), act(g.out, jn)) << tag;
+  }
+}
 
 TEST(CudaBackend, AskingWithoutADeviceIsAClearError) {
   if (cuda_device_count() > 0) GTEST_SKIP() << "a CUDA device is present";

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "dynhat/backend.hpp"
 #include "dynhat/economy.hpp"
 #include "dynhat/fixed_point.hpp"
 
@@ -76,15 +77,18 @@ StaticSolution solve_static(const Economy& economy, const ReferenceState& refere
                             const StaticShock& shock, const StaticOptions& options = {});
 
 /// B problems sharing the structure of `economy`, each with its own reference state and shock
-/// (the two vectors have B entries); solved in parallel (OpenMP across problems). Result b is
-/// identical to solve_static on problem b alone.
-std::vector<StaticSolution> solve_static_batch(const Economy& economy,
+/// (the two vectors have B entries), solved as one batch on ctx's backend: every term is a
+/// batched kernel over the problems (ARCHITECTURE.md 4.2), each problem iterates on its own and
+/// leaves the batch when it stops. On the CPU the problems go in groups of one per OpenMP thread
+/// (the memory of a few problems at a time); the GPU takes the whole batch. Result b is identical
+/// to solve_static on problem b alone (on the CPU: bitwise).
+std::vector<StaticSolution> solve_static_batch(const Context& ctx, const Economy& economy,
                                                const std::vector<ReferenceState>& references,
                                                const std::vector<StaticShock>& shocks,
                                                const StaticOptions& options = {});
 /// The same with one reference state shared by every problem (the dynamic solver's dates, all
 /// relative to the base year), without copying it per problem.
-std::vector<StaticSolution> solve_static_batch(const Economy& economy,
+std::vector<StaticSolution> solve_static_batch(const Context& ctx, const Economy& economy,
                                                const ReferenceState& reference,
                                                const std::vector<StaticShock>& shocks,
                                                const StaticOptions& options = {});

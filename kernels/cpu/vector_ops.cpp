@@ -1,4 +1,5 @@
-// Vector helpers of the outer iterations on the CPU: O(n) or O(k n) flops, memory-bound.
+// Vector helpers of the outer iterations on the CPU, whole and segmented (a batch of problems
+// stacked): O(n) or O(k n) flops, memory-bound.
 // Dot products are summed in fixed chunks and the chunk sums in order, so the result depends on
 // n alone, not on the number of OpenMP threads.
 #include <algorithm>
@@ -12,7 +13,9 @@ namespace dynhat::kernels::cpu {
 
 namespace {
 constexpr std::size_t kDotChunk = 4096;
-}
+/// Below this many entries a loop runs on one thread: waking a team costs more than it saves.
+constexpr std::size_t kParallelThreshold = 1 << 15;
+}  // namespace
 
 DiffRange diff_range(const Context& /*ctx*/, std::size_t n, const double* a, const double* b) {
   double lo = INFINITY;
@@ -37,36 +40,75 @@ void average_in_levels(const Context& /*ctx*/, std::size_t n, const double* x_ne
   for (std::size_t i = 0; i < n; ++i) x[i] = log_mean_exp2(x_new[i], x[i]);
 }
 
-void dot_rows(const Context& /*ctx*/, std::size_t k, std::size_t n, const double* X,
-              const double* y, double* out_host) {
+void segment_dots(const Context& /*ctx*/, std::size_t k, std::size_t segments, std::size_t n,
+                  const double* X, const double* y, double* out_host) {
   const std::size_t chunks = (n + kDotChunk - 1) / kDotChunk;
-  std::vector<double> partial(k * chunks);
-#pragma omp parallel for collapse(2) schedule(static)
-  for (std::size_t j = 0; j < k; ++j) {
+  const std::size_t rows = k * segments;  // row r = j * segments + b of X, against segment b of y
+  std::vector<double> partial(rows * chunks);
+#pragma omp parallel for collapse(2) schedule(static) if (rows * n > kParallelThreshold)
+  for (std::size_t r = 0; r < rows; ++r) {
     for (std::size_t ch = 0; ch < chunks; ++ch) {
       const std::size_t i0 = ch * kDotChunk;
       const std::size_t i1 = std::min(n, i0 + kDotChunk);
-      const double* row = X + j * n;
+      const double* row = X + r * n;
+      const double* v = y + (r % segments) * n;
       double s = 0.0;
 #pragma omp simd reduction(+ : s)
-      for (std::size_t i = i0; i < i1; ++i) s += row[i] * y[i];
-      partial[j * chunks + ch] = s;
+      for (std::size_t i = i0; i < i1; ++i) s += row[i] * v[i];
+      partial[r * chunks + ch] = s;
     }
   }
-  for (std::size_t j = 0; j < k; ++j) {
+  for (std::size_t r = 0; r < rows; ++r) {
     double s = 0.0;
-    for (std::size_t ch = 0; ch < chunks; ++ch) s += partial[j * chunks + ch];
-    out_host[j] = s;
+    for (std::size_t ch = 0; ch < chunks; ++ch) s += partial[r * chunks + ch];
+    out_host[r] = s;
   }
 }
 
-void subtract_combination(const Context& /*ctx*/, std::size_t k, std::size_t n, const double* X,
-                          const double* coef_host, double* y) {
-#pragma omp parallel for schedule(static)
-  for (std::size_t i = 0; i < n; ++i) {
-    double s = y[i];
-    for (std::size_t j = 0; j < k; ++j) s -= coef_host[j] * X[j * n + i];
-    y[i] = s;
+void segment_combination(const Context& /*ctx*/, std::size_t k, std::size_t segments, std::size_t n,
+                         const double* X, const double* coef_host, double* y) {
+#pragma omp parallel for collapse(2) schedule(static) if (segments * n > kParallelThreshold)
+  for (std::size_t b = 0; b < segments; ++b) {
+    for (std::size_t i = 0; i < n; ++i) {
+      double s = y[b * n + i];
+      for (std::size_t j = 0; j < k; ++j) {
+        const double c = coef_host[j * segments + b];
+        if (c != 0.0) s -= c * X[(j * segments + b) * n + i];
+      }
+      y[b * n + i] = s;
+    }
+  }
+}
+
+void segment_scale(const Context& /*ctx*/, std::size_t segments, std::size_t n,
+                   const double* factor_host, double* x) {
+  for (std::size_t b = 0; b < segments; ++b) {
+    const double f = factor_host[b];
+    if (f == 1.0) continue;
+    for (std::size_t i = 0; i < n; ++i) x[b * n + i] *= f;
+  }
+}
+
+void segment_copy(const Context& /*ctx*/, std::size_t segments, std::size_t n,
+                  const unsigned char* mask_host, const double* src, double* dst) {
+  for (std::size_t b = 0; b < segments; ++b) {
+    if (mask_host[b] != 0) std::copy(src + b * n, src + (b + 1) * n, dst + b * n);
+  }
+}
+
+void segment_max_abs_diff(const Context& /*ctx*/, std::size_t segments, std::size_t n,
+                          const double* a, const double* b, double* out_host) {
+  for (std::size_t s = 0; s < segments; ++s) {
+    double worst = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double d = std::abs(a[s * n + i] - (b != nullptr ? b[s * n + i] : 0.0));
+      if (std::isnan(d)) {
+        worst = NAN;
+        break;
+      }
+      worst = std::max(worst, d);
+    }
+    out_host[s] = worst;
   }
 }
 

@@ -1,5 +1,6 @@
 // `dynhat equilibrium base-year` and `dynhat equilibrium shock`: the temporary equilibrium of the
-// CDP trade economy from the tables of a directory (MODEL.md 5.1), on the CPU.
+// CDP trade economy from the tables of a directory (MODEL.md 5.1); the fast solver on either
+// backend, the replication algorithm on the CPU.
 #include <fmt/format.h>
 
 #include <chrono>
@@ -20,6 +21,7 @@ struct EquilibriumArgs {
   std::size_t mobile_regions = 50;
   std::string out;
   std::string method = "fast";
+  std::string backend = "cpu";
   double tol = 1e-10;
   std::string productivity, trade_costs, labor;  // shock tables (shock command only)
 };
@@ -36,11 +38,14 @@ StaticSolution solve(const Economy& e, const ReferenceState& ref, const StaticSh
   if (a.method == "replication") return solve_static_replication(e, ref, shock);
   StaticOptions options;
   options.tol = a.tol;
-  return solve_static(e, ref, shock, options);
+  const Context ctx(parse_backend(a.backend, "--backend"));
+  return solve_static_batch(ctx, e, ref, std::vector<StaticShock>{shock}, options).front();
 }
 
 nlohmann::json solve_report(const StaticSolution& s, const EquilibriumArgs& a) {
-  nlohmann::json report = run_report(s.report, Backend::cpu, s.report.seconds);
+  const Backend backend =
+      a.method == "replication" ? Backend::cpu : parse_backend(a.backend, "--backend");
+  nlohmann::json report = run_report(s.report, backend, s.report.seconds);
   report["method"] = a.method;
   report["market_clearing_residual"] = s.market_clearing_residual;
   report["residual_norm"] = a.method == "replication"
@@ -107,7 +112,7 @@ int run(const EquilibriumArgs& a, bool shocked) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   report["converged"] = converged;
   report["seconds"] = seconds;
-  report["backend"] = "cpu";
+  report["backend"] = a.method == "replication" ? "cpu" : a.backend;
   report["data"] = a.data;
   report["orders"] = orders(e);
   write_text_file(out.staged("report.json"), report.dump(2) + "\n");
@@ -125,6 +130,9 @@ void add_common(CLI::App& cmd, EquilibriumArgs& a) {
   cmd.add_option("--out", a.out, "output directory")->required();
   cmd.add_option("--method", a.method, "fast or replication (MODEL.md 5.1 literally)")
       ->check(CLI::IsMember({"fast", "replication"}))
+      ->capture_default_str();
+  cmd.add_option("--backend", a.backend, "fast method: cpu or cuda")
+      ->check(CLI::IsMember({"cpu", "cuda"}))
       ->capture_default_str();
   cmd.add_option("--tol", a.tol, "fast: max |log omegatilde - log omega|")->capture_default_str();
 }

@@ -37,7 +37,7 @@ CumulativeChanges cumulate(const FundamentalChanges& changes, const DynamicModel
   return out;
 }
 
-PathEquilibria solve_path_equilibria(const DynamicModel& model, const Matrix& L,
+PathEquilibria solve_path_equilibria(const Context& ctx, const DynamicModel& model, const Matrix& L,
                                      const CumulativeChanges& changes, const Matrix* warm_omega,
                                      const StaticOptions& options) {
   const auto start = std::chrono::steady_clock::now();
@@ -63,7 +63,7 @@ PathEquilibria solve_path_equilibria(const DynamicModel& model, const Matrix& L,
     if (warm_omega) s.omega_init.assign(warm_omega->row(t), warm_omega->row(t) + J * N);
   }
   const std::vector<StaticSolution> solved =
-      solve_static_batch(e, model.base_year, shocks, options);
+      solve_static_batch(ctx, e, model.base_year, shocks, options);
 
   PathEquilibria out;
   out.real_wage = Matrix(T, M, 1.0);

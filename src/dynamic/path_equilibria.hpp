@@ -39,7 +39,7 @@ struct PathEquilibria {
 /// Solves the TEs of slots 1..T-2 for the labor path `L` ([>= T-1][M], row t = slot t) at
 /// tolerance `options.tol`, warm-started from `warm_omega` ([T][J N], a previous solution's omega;
 /// nullptr: omega = 1).
-PathEquilibria solve_path_equilibria(const DynamicModel& model, const Matrix& L,
+PathEquilibria solve_path_equilibria(const Context& ctx, const DynamicModel& model, const Matrix& L,
                                      const CumulativeChanges& changes, const Matrix* warm_omega,
                                      const StaticOptions& options);
 

@@ -140,7 +140,7 @@ class PathSolver {
     path_.labor(model_.L0).download(labor.data.data(), labor.size());
     StaticOptions te = options_.te;
     te.tol = te_tol;
-    equilibria = dynamic::solve_path_equilibria(model_, labor, changes_, warm, te);
+    equilibria = dynamic::solve_path_equilibria(ctx_, model_, labor, changes_, warm, te);
     const DeviceArray cdot(ctx_, real_wage_changes(equilibria.real_wage));
     const double inv_nu = 1.0 / model_.nu;
     if (options_.method == OuterMethod::picard) {

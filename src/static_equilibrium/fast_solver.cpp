@@ -1,14 +1,23 @@
-// The fast temporary-equilibrium solver (ARCHITECTURE.md 4.3): Anderson on log factor prices,
-// Anderson on log prices inside, GMRES on the expenditure system, all warm-started.
+// The fast temporary-equilibrium solver (ARCHITECTURE.md 4.2-4.3) for a batch of problems in
+// lockstep on one backend: Anderson on log factor prices, Anderson on log prices inside, GMRES on
+// the expenditure system, all warm-started. The O(J N^2) and O(N J^2) terms are the batched
+// kernels of the list (kernels/*/te_terms.*), the Krylov and Anderson vectors stay on the
+// backend; per problem and outer iteration O(J N) values travel to the host (income, implied
+// factor prices). Every problem runs its own iteration, masked out of the batch once it stops, so
+// its result does not depend on the other problems.
 // Per outer iteration on the CDP tables: a few price sweeps (J N^2 exp each) and a few tens of
 // operator applications (J N^2 + N J^2 flops each), against a 1914^3/3-flop LU and a price loop
 // from scratch in the replication algorithm.
+#include <omp.h>
+
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
 #include "anderson.hpp"
 #include "dynhat/error.hpp"
 #include "dynhat/static_equilibrium.hpp"
+#include "kernels/kernels.hpp"
 #include "static_equilibrium/gmres.hpp"
 #include "static_equilibrium/te_terms.hpp"
 
@@ -21,241 +30,346 @@ constexpr int kGmresRestart = 40;
 constexpr double kBlowUp = 100.0;
 constexpr int kMaxRestarts = 20;
 
-double max_abs_difference(const std::vector<double>& a, const std::vector<double>& b) {
-  double worst = 0.0;
-  for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(a[i] - b[i]));
-  return worst;
+using Mask = std::vector<unsigned char>;
+
+bool any(const Mask& flags) {
+  return std::any_of(flags.begin(), flags.end(), [](unsigned char f) { return f != 0; });
 }
 
-/// An outer iterate with the warm starts that go with it.
-struct Checkpoint {
-  DeviceArray u;                    // log omega
-  std::vector<double> log_phat;     // [J][N]
-  std::vector<double> expenditure;  // [J][N]
-  double residual;
-};
-
-/// Everything one problem carries from outer iteration to outer iteration.
-class FastSolve {
+/// Problems [first, first + count) of a batch solved together on one backend.
+class BatchSolve {
  public:
-  FastSolve(const Economy& e, const ReferenceState& ref, const StaticShock& shock,
-            const StaticOptions& options)
-      : e_(e),
-        ref_(ref),
+  BatchSolve(const Context& ctx, const Economy& e, std::vector<const ReferenceState*> references,
+             const std::vector<StaticShock>& shocks, const StaticOptions& options)
+      : ctx_(ctx),
+        e_(e),
+        refs_(std::move(references)),
         options_(options),
-        shock_(te::expand(e, shock)),
-        log_q_(te::log_effective_shares(e, ref, shock_)),
+        B_(refs_.size()),
         size_(e.sectors * e.regions),
-        host_(Backend::cpu),
-        log_omega_rel_(size_),
-        log_phat_(size_, 0.0),
-        expenditure_(size_, 0.0) {}
+        G_(ctx, e.G),
+        gamma_(ctx, e.gamma),
+        theta_(ctx, e.theta),
+        log_q_(ctx, B_ * size_ * e.regions),
+        pi_(ctx, B_ * size_ * e.regions),
+        log_omega_rel_(ctx, B_ * size_),
+        log_phat_(ctx, B_ * size_),
+        log_xhat_(ctx, B_ * size_),
+        expenditure_(ctx, B_ * size_),
+        scale_(ctx, B_ * size_),
+        mask_(ctx, B_),
+        work_(ctx, 2 * B_ * size_) {
+    const std::size_t jnn = size_ * e.regions;
+    for (std::size_t b = 0; b < B_; ++b) {
+      shocks_.push_back(te::expand(e, shocks[b]));
+      log_q_.upload(te::log_effective_shares(e, *refs_[b], shocks_[b]).data(), jnn, b * jnn);
+    }
+    log_phat_.fill(0.0);
+    expenditure_.fill(0.0);
+  }
 
-  StaticSolution run() {
+  std::vector<StaticSolution> run() {
     const auto start = std::chrono::steady_clock::now();
-    StaticSolution out;
-    DeviceArray u(host_, size_), g(host_, size_);
-    for (std::size_t k = 0; k < size_; ++k) u.data()[k] = std::log(shock_.omega_init[k]);
-    AndersonMixer mixer(host_, size_, options_.anderson_memory);
-    std::vector<double> excess(size_);
-    // Safeguard: Anderson may extrapolate far enough to leave the region where the prices and the
-    // expenditure system are defined. Then its history is dropped and the iteration resumes with a
-    // plain damped step from the best iterate so far (warm starts restored with it).
-    Checkpoint best{DeviceArray(host_, size_), {}, {}, INFINITY};
-    int restarts = 0;
-    for (int it = 1; it <= options_.max_iterations; ++it) {
-      bool evaluated = true;
-      try {
-        excess_demand(u.data(), excess);
-      } catch (const NotConverged&) {
-        evaluated = false;  // the expenditure system broke down at this extrapolated iterate
-      }
-      double residual = INFINITY;
-      if (evaluated) {
-        residual = 0.0;
-        for (double f : excess) residual = std::max(residual, std::abs(f));
-        if (!std::isfinite(residual)) residual = INFINITY;
-      }
-      out.report.iterations = it;
-      out.report.residual = residual;
-      out.report.residual_history.push_back(residual);
-      if (!std::isfinite(best.residual) && !std::isfinite(residual)) break;  // not even a start
-      if (residual > kBlowUp * best.residual) {
-        if (++restarts > kMaxRestarts) break;
-        mixer.restart();
-        u.copy_from(best.u);
-        log_phat_ = best.log_phat;
-        expenditure_ = best.expenditure;
-        excess_demand(u.data(), excess);
-        for (std::size_t k = 0; k < size_; ++k) u.data()[k] += options_.damping * excess[k];
-        continue;
-      }
-      if (residual < best.residual) {
-        best.u.copy_from(u);
-        best.log_phat = log_phat_;
-        best.expenditure = expenditure_;
-        best.residual = residual;
-      }
-      if (residual <= options_.tol) {
-        out.report.converged = true;
-        break;
-      }
+    std::vector<StaticSolution> out(B_);
+    const std::size_t length = B_ * size_;
+    DeviceArray u(ctx_, length), g(ctx_, length);
+    std::vector<double> host(length);
+    for (std::size_t b = 0; b < B_; ++b)
       for (std::size_t k = 0; k < size_; ++k)
-        g.data()[k] = u.data()[k] + options_.damping * excess[k];
-      mixer.step(u, g);
+        host[b * size_ + k] = std::log(shocks_[b].omega_init[k]);
+    u.upload(host.data(), length);
+    AndersonMixer mixer(ctx_, size_, options_.anderson_memory, B_);
+    // Safeguard: Anderson may extrapolate far enough to leave the region where the prices and the
+    // expenditure system are defined. Then that problem's history is dropped and its iteration
+    // resumes with a plain damped step from its best iterate (warm starts restored with it).
+    DeviceArray best_u(ctx_, length), best_phat(ctx_, length), best_x(ctx_, length);
+    std::vector<double> best(B_, INFINITY), u_host, excess;
+    std::vector<int> restarts(B_, 0);
+    Mask running(B_, 1);
+    for (int it = 1; it <= options_.max_iterations && any(running); ++it) {
+      const Mask evaluated = excess_demand(u, running, u_host, excess);
+      Mask improved(B_, 0), restart(B_, 0), stepping(B_, 0);
+      for (std::size_t b = 0; b < B_; ++b) {
+        if (running[b] == 0) continue;
+        double residual = INFINITY;
+        if (evaluated[b] != 0) {
+          residual = 0.0;
+          for (std::size_t k = 0; k < size_; ++k)
+            residual = std::max(residual, std::abs(excess[b * size_ + k]));
+          if (!std::isfinite(residual)) residual = INFINITY;
+        }
+        IterationReport& report = out[b].report;
+        report.iterations = it;
+        report.residual = residual;
+        report.residual_history.push_back(residual);
+        if (!std::isfinite(best[b]) && !std::isfinite(residual)) {
+          running[b] = 0;  // not even a start
+        } else if (residual > kBlowUp * best[b]) {
+          running[b] = ++restarts[b] <= kMaxRestarts;
+          restart[b] = running[b];
+        } else {
+          if (residual < best[b]) {
+            improved[b] = 1;
+            best[b] = residual;
+          }
+          report.converged = residual <= options_.tol;
+          running[b] = !report.converged;
+          stepping[b] = running[b];
+        }
+      }
+      kernels::segment_copy(ctx_, B_, size_, improved.data(), u.data(), best_u.data());
+      kernels::segment_copy(ctx_, B_, size_, improved.data(), log_phat_.data(), best_phat.data());
+      kernels::segment_copy(ctx_, B_, size_, improved.data(), expenditure_.data(), best_x.data());
+      if (any(restart)) {
+        restore(restart, best_u, best_phat, best_x, u);
+        std::vector<double> restart_u, restart_excess;
+        const Mask ok = excess_demand(u, restart, restart_u, restart_excess);
+        for (std::size_t b = 0; b < B_; ++b) {
+          if (restart[b] == 0) continue;
+          running[b] = ok[b];
+          for (std::size_t k = 0; k < size_; ++k) {
+            const std::size_t i = b * size_ + k;
+            restart_u[i] += options_.damping * restart_excess[i];
+          }
+        }
+        g.upload(restart_u.data(), length);
+        kernels::segment_copy(ctx_, B_, size_, restart.data(), g.data(), u.data());
+      }
+      for (std::size_t i = 0; i < length; ++i) u_host[i] += options_.damping * excess[i];
+      g.upload(u_host.data(), length);
+      mixer.step(u, g, stepping);
     }
-    if (!out.report.converged && std::isfinite(best.residual)) {
-      // Stopped at the cap: report the best iterate, with its prices, shares and expenditure.
-      u.copy_from(best.u);
-      log_phat_ = best.log_phat;
-      expenditure_ = best.expenditure;
-      excess_demand(u.data(), excess);
-      out.report.residual = best.residual;
+    // Stopped at the cap: report the best iterate, with its prices, shares and expenditure.
+    Mask fallback(B_, 0);
+    for (std::size_t b = 0; b < B_; ++b)
+      fallback[b] = !out[b].report.converged && std::isfinite(best[b]);
+    if (any(fallback)) {
+      restore(fallback, best_u, best_phat, best_x, u);
+      std::vector<double> unused_u, unused_excess;
+      excess_demand(u, fallback, unused_u, unused_excess);
+      for (std::size_t b = 0; b < B_; ++b)
+        if (fallback[b] != 0) out[b].report.residual = best[b];
     }
-    // Outputs at the final iterate (its prices, shares and expenditure are the last computed),
-    // scaled to the replication algorithm's normalisation. The equilibrium is homogeneous of
-    // degree 1 in (omega, phat, X); the damped update of the replication keeps the nominal world
-    // value added sum_k VA_k Ldot_k^{1-xi} omega_k at its value for omega_init (a damped step
-    // moves it by damping * (sum gamma Y - sum VA') = 0), so that is the scale reported here.
-    out.omega.resize(size_);
-    for (std::size_t k = 0; k < size_; ++k) out.omega[k] = std::exp(u.data()[k]);
-    const double scale = world_value_added(shock_.omega_init) / world_value_added(out.omega);
-    for (double& w : out.omega) w *= scale;
-    out.sector_prices.resize(size_);
-    for (std::size_t k = 0; k < size_; ++k) out.sector_prices[k] = scale * std::exp(log_phat_[k]);
-    out.trade_shares = pi_;
-    out.expenditure = expenditure_;
-    for (double& x : out.expenditure) x *= scale;
-    out.market_clearing_residual =
-        te::market_clearing_residual(e_, ref_, te::sales(e_, pi_, out.expenditure),
-                                     te::value_added_scale(e_, out.omega, shock_.labor));
-    te::finish(e_, ref_, shock_, out);
-    out.report.seconds =
+    finish(u, out);
+    const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    for (StaticSolution& s : out) s.report.seconds = seconds;
     return out;
   }
 
  private:
-  /// sum_k VA_k Ldot_k^{1-xi} omega_k: nominal world value added at factor prices omega.
-  double world_value_added(const std::vector<double>& omega) const {
-    const std::vector<double> scale = te::value_added_scale(e_, omega, shock_.labor);
+  void restore(const Mask& which, const DeviceArray& best_u, const DeviceArray& best_phat,
+               const DeviceArray& best_x, DeviceArray& u) {
+    kernels::segment_copy(ctx_, B_, size_, which.data(), best_u.data(), u.data());
+    kernels::segment_copy(ctx_, B_, size_, which.data(), best_phat.data(), log_phat_.data());
+    kernels::segment_copy(ctx_, B_, size_, which.data(), best_x.data(), expenditure_.data());
+  }
+
+  void upload_mask(const Mask& which) {
+    const std::vector<double> values(which.begin(), which.end());
+    mask_.upload(values.data(), values.size());
+  }
+
+  /// For the problems in `which`: excess = log omegatilde(u) - u, updating their prices, shares
+  /// and expenditure. u_host receives u. Returns the problems whose expenditure system solved.
+  Mask excess_demand(const DeviceArray& u, const Mask& which, std::vector<double>& u_host,
+                     std::vector<double>& excess) {
+    const std::size_t length = B_ * size_, J = e_.sectors, N = e_.regions;
+    u_host = u.to_host();
+    std::vector<double> rel(length);
+    for (std::size_t b = 0; b < B_; ++b)
+      for (std::size_t k = 0; k < size_; ++k)
+        rel[b * size_ + k] = u_host[b * size_ + k] - std::log(shocks_[b].omega_ref[k]);
+    log_omega_rel_.upload(rel.data(), length);
+    solve_prices(which);
+    upload_mask(which);
+    kernels::te_log_unit_costs(ctx_, B_, J, N, G_.data(), gamma_.data(), mask_.data(),
+                               log_omega_rel_.data(), log_phat_.data(), log_xhat_.data());
+    kernels::te_trade_shares(ctx_, B_, J, N, theta_.data(), mask_.data(), log_q_.data(),
+                             log_xhat_.data(), log_phat_.data(), pi_.data());
+    Mask evaluated = solve_expenditure(which, u_host);
+    upload_mask(evaluated);
+    DeviceArray sales(ctx_, length);
+    kernels::te_sales(ctx_, B_, J, N, mask_.data(), pi_.data(), expenditure_.data(), sales.data());
+    const std::vector<double> Y = sales.to_host();
+    excess.assign(length, 0.0);
+    for (std::size_t b = 0; b < B_; ++b) {
+      if (evaluated[b] == 0) continue;
+      const std::vector<double> implied = te::implied_omega(
+          e_, *refs_[b], {Y.begin() + b * size_, Y.begin() + (b + 1) * size_}, shocks_[b].labor);
+      for (std::size_t k = 0; k < size_; ++k)
+        excess[b * size_ + k] = std::log(implied[k]) - u_host[b * size_ + k];
+    }
+    return evaluated;
+  }
+
+  /// log phat = Phi(log phat) at the current factor prices for the problems in `which`,
+  /// Anderson-accelerated, warm-started.
+  void solve_prices(const Mask& which) {
+    const std::size_t length = B_ * size_, J = e_.sectors, N = e_.regions;
+    DeviceArray x(ctx_, length), current(ctx_, length), next(ctx_, length);
+    x.copy_from(log_phat_);
+    AndersonMixer mixer(ctx_, size_, options_.anderson_memory, B_);
+    Mask running = which;
+    std::vector<double> change(B_);
+    for (int it = 0; it < options_.max_price_iterations && any(running); ++it) {
+      upload_mask(running);
+      current.copy_from(x);
+      kernels::te_log_unit_costs(ctx_, B_, J, N, G_.data(), gamma_.data(), mask_.data(),
+                                 log_omega_rel_.data(), current.data(), log_xhat_.data());
+      kernels::te_log_price_indices(ctx_, B_, J, N, theta_.data(), mask_.data(), log_q_.data(),
+                                    log_xhat_.data(), next.data());
+      kernels::segment_max_abs_diff(ctx_, B_, size_, next.data(), current.data(), change.data());
+      Mask done(B_, 0);
+      for (std::size_t b = 0; b < B_; ++b) {
+        done[b] = running[b] != 0 && change[b] <= options_.price_tol;
+        if (done[b] != 0) running[b] = 0;
+      }
+      kernels::segment_copy(ctx_, B_, size_, done.data(), next.data(), log_phat_.data());
+      if (any(running)) mixer.step(x, next, running);
+    }
+    // At the iteration cap: the last map values.
+    kernels::segment_copy(ctx_, B_, size_, running.data(), next.data(), log_phat_.data());
+  }
+
+  /// (I - Omega) X = alpha I by GMRES from the previous X, for the problems in `which`. Rows and
+  /// columns are scaled by the previous X (D^{-1} (I - Omega) D y = D^{-1} alpha I, X = D y):
+  /// markets span five orders of magnitude on the CDP tables, and an unscaled 2-norm residual
+  /// leaves the small ones with relative errors of 1e-7. Returns the problems it solved.
+  Mask solve_expenditure(const Mask& which, const std::vector<double>& u_host) {
+    const std::size_t length = B_ * size_, J = e_.sectors, N = e_.regions;
+    std::vector<double> x = expenditure_.to_host(), scale(length, 1.0), rhs(length, 0.0),
+                        y(length, 0.0);
+    std::vector<double> omega(size_);
+    for (std::size_t b = 0; b < B_; ++b) {
+      if (which[b] == 0) continue;
+      for (std::size_t k = 0; k < size_; ++k) omega[k] = std::exp(u_host[b * size_ + k]);
+      const std::vector<double> income =
+          te::income(e_, *refs_[b], te::value_added_scale(e_, omega, shocks_[b].labor));
+      const double* xb = x.data() + b * size_;
+      double mean = 0.0;
+      for (std::size_t k = 0; k < size_; ++k) mean += std::abs(xb[k]) / static_cast<double>(size_);
+      for (std::size_t k = 0; k < size_; ++k) {
+        const std::size_t i = b * size_ + k;
+        scale[i] = mean > 0.0 ? std::max(std::abs(xb[k]), 1e-12 * mean) : 1.0;
+        y[i] = xb[k] / scale[i];
+        rhs[i] = e_.alpha[k / N] * income[k % N] / scale[i];
+      }
+    }
+    scale_.upload(scale.data(), length);
+    DeviceArray rhs_d(ctx_, rhs), y_d(ctx_, y);
+    const SegmentedOperator apply = [&](const double* v, double* out, const double* active) {
+      kernels::te_expenditure_apply(ctx_, B_, J, N, G_.data(), active, pi_.data(), scale_.data(), v,
+                                    work_.data(), out);
+    };
+    const std::vector<GmresReport> reports =
+        gmres(ctx_, B_, size_, apply, rhs_d, y_d, which, options_.expenditure_tol, kGmresRestart,
+              100 * kGmresRestart);
+    y = y_d.to_host();
+    Mask solved(B_, 0);
+    for (std::size_t b = 0; b < B_; ++b) {
+      if (which[b] == 0) continue;
+      // A breakdown at an extrapolated iterate: the outer safeguard falls back.
+      solved[b] =
+          reports[b].converged || reports[b].relative_residual <= 1e3 * options_.expenditure_tol;
+      if (solved[b] == 0) continue;
+      for (std::size_t k = 0; k < size_; ++k)
+        x[b * size_ + k] = scale[b * size_ + k] * y[b * size_ + k];
+    }
+    expenditure_.upload(x.data(), length);
+    return solved;
+  }
+
+  /// Outputs at the final iterates (their prices, shares and expenditure are the last computed),
+  /// scaled to the replication algorithm's normalisation. The equilibrium is homogeneous of
+  /// degree 1 in (omega, phat, X); the damped update of the replication keeps the nominal world
+  /// value added sum_k VA_k Ldot_k^{1-xi} omega_k at its value for omega_init (a damped step
+  /// moves it by damping * (sum gamma Y - sum VA') = 0), so that is the scale reported here.
+  void finish(const DeviceArray& u, std::vector<StaticSolution>& out) const {
+    const std::size_t jnn = size_ * e_.regions;
+    const std::vector<double> u_host = u.to_host(), log_phat = log_phat_.to_host(),
+                              x = expenditure_.to_host();
+    for (std::size_t b = 0; b < B_; ++b) {
+      StaticSolution& s = out[b];
+      s.omega.resize(size_);
+      for (std::size_t k = 0; k < size_; ++k) s.omega[k] = std::exp(u_host[b * size_ + k]);
+      const double scale =
+          world_value_added(b, shocks_[b].omega_init) / world_value_added(b, s.omega);
+      for (double& w : s.omega) w *= scale;
+      s.sector_prices.resize(size_);
+      for (std::size_t k = 0; k < size_; ++k)
+        s.sector_prices[k] = scale * std::exp(log_phat[b * size_ + k]);
+      s.trade_shares.resize(jnn);
+      pi_.download(s.trade_shares.data(), jnn, b * jnn);
+      s.expenditure.assign(x.begin() + b * size_, x.begin() + (b + 1) * size_);
+      for (double& v : s.expenditure) v *= scale;
+      s.market_clearing_residual =
+          te::market_clearing_residual(e_, *refs_[b], te::sales(e_, s.trade_shares, s.expenditure),
+                                       te::value_added_scale(e_, s.omega, shocks_[b].labor));
+      te::finish(e_, *refs_[b], shocks_[b], s);
+    }
+  }
+
+  /// sum_k VA_k Ldot_k^{1-xi} omega_k: nominal world value added of problem b at omega.
+  double world_value_added(std::size_t b, const std::vector<double>& omega) const {
+    const std::vector<double> scale = te::value_added_scale(e_, omega, shocks_[b].labor);
     double total = 0.0;
-    for (std::size_t k = 0; k < size_; ++k) total += (ref_.VAL[k] + ref_.VAR[k]) * scale[k];
+    for (std::size_t k = 0; k < size_; ++k)
+      total += (refs_[b]->VAL[k] + refs_[b]->VAR[k]) * scale[k];
     return total;
   }
 
-  /// excess = log omegatilde(u) - u, updating prices, shares and expenditure for u.
-  void excess_demand(const double* u, std::vector<double>& excess) {
-    std::vector<double> omega(size_);
-    for (std::size_t k = 0; k < size_; ++k) {
-      omega[k] = std::exp(u[k]);
-      log_omega_rel_[k] = u[k] - std::log(shock_.omega_ref[k]);
-    }
-    solve_prices();
-    std::vector<double> log_xhat;
-    te::log_unit_costs(e_, log_omega_rel_, log_phat_, log_xhat);
-    te::trade_shares(e_, log_q_, log_xhat, log_phat_, pi_);
-    solve_expenditure(te::income(e_, ref_, te::value_added_scale(e_, omega, shock_.labor)));
-    const std::vector<double> implied =
-        te::implied_omega(e_, ref_, te::sales(e_, pi_, expenditure_), shock_.labor);
-    for (std::size_t k = 0; k < size_; ++k) excess[k] = std::log(implied[k]) - u[k];
-  }
-
-  /// log phat = Phi(log phat) at the current factor prices, Anderson-accelerated, warm-started.
-  void solve_prices() {
-    DeviceArray x(host_, size_), phi(host_, size_);
-    std::copy(log_phat_.begin(), log_phat_.end(), x.data());
-    AndersonMixer mixer(host_, size_, options_.anderson_memory);
-    std::vector<double> current(size_), log_xhat, next;
-    for (int it = 0; it < options_.max_price_iterations; ++it) {
-      std::copy(x.data(), x.data() + size_, current.begin());
-      te::log_unit_costs(e_, log_omega_rel_, current, log_xhat);
-      te::log_price_indices(e_, log_q_, log_xhat, next);
-      if (max_abs_difference(next, current) <= options_.price_tol) break;
-      std::copy(next.begin(), next.end(), phi.data());
-      mixer.step(x, phi);
-    }
-    log_phat_ = next;
-  }
-
-  /// (I - Omega) X = alpha I by GMRES from the previous X. Rows and columns are scaled by the
-  /// previous X (D^{-1} (I - Omega) D y = D^{-1} alpha I, X = D y): markets span five orders of
-  /// magnitude on the CDP tables, and an unscaled 2-norm residual leaves the small ones with
-  /// relative errors of 1e-7.
-  void solve_expenditure(const std::vector<double>& income) {
-    const std::size_t J = e_.sectors, N = e_.regions;
-    std::vector<double> scale(size_), rhs(size_), y(size_);
-    double mean = 0.0;
-    for (double x : expenditure_) mean += std::abs(x) / static_cast<double>(size_);
-    for (std::size_t k = 0; k < size_; ++k) {
-      scale[k] = mean > 0.0 ? std::max(std::abs(expenditure_[k]), 1e-12 * mean) : 1.0;
-      y[k] = expenditure_[k] / scale[k];
-    }
-    for (std::size_t j = 0; j < J; ++j)
-      for (std::size_t n = 0; n < N; ++n)
-        rhs[j * N + n] = e_.alpha[j] * income[n] / scale[j * N + n];
-    std::vector<double> x(size_);
-    const LinearOperator apply = [&](const std::vector<double>& v, std::vector<double>& out) {
-      for (std::size_t k = 0; k < size_; ++k) x[k] = scale[k] * v[k];
-      const std::vector<double> z = te::intermediate_demand(e_, te::sales(e_, pi_, x));
-      out.resize(size_);
-      for (std::size_t k = 0; k < size_; ++k) out[k] = v[k] - z[k] / scale[k];
-    };
-    const GmresReport report =
-        gmres(apply, rhs, y, options_.expenditure_tol, kGmresRestart, 100 * kGmresRestart);
-    if (!report.converged && !(report.relative_residual <= 1e3 * options_.expenditure_tol)) {
-      throw NotConverged("expenditure system: GMRES stopped at relative residual " +
-                         std::to_string(report.relative_residual));
-    }
-    for (std::size_t k = 0; k < size_; ++k) expenditure_[k] = scale[k] * y[k];
-  }
-
+  const Context& ctx_;
   const Economy& e_;
-  const ReferenceState& ref_;
+  const std::vector<const ReferenceState*> refs_;
   const StaticOptions& options_;
-  const te::ExpandedShock shock_;
-  const std::vector<double> log_q_;
-  const std::size_t size_;
-  const Context host_;
-  std::vector<double> log_omega_rel_;
-  std::vector<double> log_phat_;
-  std::vector<double> expenditure_;
-  std::vector<double> pi_;
+  const std::size_t B_, size_;
+  std::vector<te::ExpandedShock> shocks_;
+  const DeviceArray G_, gamma_, theta_;
+  DeviceArray log_q_, pi_;                                         // [B][J][N][N]
+  DeviceArray log_omega_rel_, log_phat_, log_xhat_, expenditure_;  // [B][J][N]
+  DeviceArray scale_;  // [B][J][N] the expenditure system's diagonal scaling
+  DeviceArray mask_;   // [B] the problems a batched term computes
+  DeviceArray work_;   // [2][B][J][N] the expenditure operator's intermediates
 };
 
-}  // namespace
-
-StaticSolution solve_static(const Economy& economy, const ReferenceState& reference,
-                            const StaticShock& shock, const StaticOptions& options) {
-  return FastSolve(economy, reference, shock, options).run();
+/// Problems solved together: every thread's share of the work comes from within one batched
+/// term on the CPU, so a group of `threads` problems keeps the cores busy with the memory of a
+/// few problems; the GPU takes the whole batch.
+std::size_t group_size(const Context& ctx, std::size_t batch) {
+  if (ctx.backend() == Backend::cuda) return std::max<std::size_t>(batch, 1);
+  return static_cast<std::size_t>(std::max(omp_get_max_threads(), 1));
 }
 
-namespace {
-
-/// Problem b of a batch solved in parallel (OpenMP across problems); `reference(b)` is its
-/// reference state. The first exception thrown is rethrown after the loop.
+/// Problem b of a batch, `reference(b)` its reference state, solved in groups in lockstep.
 template <class Reference>
-std::vector<StaticSolution> solve_batch(const Economy& economy, Reference reference,
-                                        const std::vector<StaticShock>& shocks,
-                                        const StaticOptions& options) {
-  std::vector<StaticSolution> solutions(shocks.size());
-  std::exception_ptr failure;
-#pragma omp parallel for schedule(dynamic)
-  for (std::size_t b = 0; b < shocks.size(); ++b) {
-    try {
-      solutions[b] = solve_static(economy, reference(b), shocks[b], options);
-    } catch (...) {
-#pragma omp critical
-      failure = std::current_exception();
-    }
+std::vector<StaticSolution> solve_groups(const Context& ctx, const Economy& economy,
+                                         Reference reference,
+                                         const std::vector<StaticShock>& shocks,
+                                         const StaticOptions& options) {
+  std::vector<StaticSolution> solutions;
+  solutions.reserve(shocks.size());
+  const std::size_t group = group_size(ctx, shocks.size());
+  for (std::size_t first = 0; first < shocks.size(); first += group) {
+    const std::size_t last = std::min(shocks.size(), first + group);
+    std::vector<const ReferenceState*> references;
+    for (std::size_t b = first; b < last; ++b) references.push_back(&reference(b));
+    const std::vector<StaticShock> members(shocks.begin() + first, shocks.begin() + last);
+    for (StaticSolution& s : BatchSolve(ctx, economy, references, members, options).run())
+      solutions.push_back(std::move(s));
   }
-  if (failure) std::rethrow_exception(failure);
   return solutions;
 }
 
 }  // namespace
 
-std::vector<StaticSolution> solve_static_batch(const Economy& economy,
+StaticSolution solve_static(const Economy& economy, const ReferenceState& reference,
+                            const StaticShock& shock, const StaticOptions& options) {
+  const Context host(Backend::cpu);
+  return BatchSolve(host, economy, {&reference}, {shock}, options).run().front();
+}
+
+std::vector<StaticSolution> solve_static_batch(const Context& ctx, const Economy& economy,
                                                const std::vector<ReferenceState>& references,
                                                const std::vector<StaticShock>& shocks,
                                                const StaticOptions& options) {
@@ -263,17 +377,18 @@ std::vector<StaticSolution> solve_static_batch(const Economy& economy,
     throw DimensionMismatch("solve_static_batch: " + std::to_string(references.size()) +
                             " reference states but " + std::to_string(shocks.size()) + " shocks");
   }
-  return solve_batch(
-      economy, [&](std::size_t b) -> const ReferenceState& { return references[b]; }, shocks,
+  return solve_groups(
+      ctx, economy, [&](std::size_t b) -> const ReferenceState& { return references[b]; }, shocks,
       options);
 }
 
-std::vector<StaticSolution> solve_static_batch(const Economy& economy,
+std::vector<StaticSolution> solve_static_batch(const Context& ctx, const Economy& economy,
                                                const ReferenceState& reference,
                                                const std::vector<StaticShock>& shocks,
                                                const StaticOptions& options) {
-  return solve_batch(
-      economy, [&](std::size_t) -> const ReferenceState& { return reference; }, shocks, options);
+  return solve_groups(
+      ctx, economy, [&](std::size_t) -> const ReferenceState& { return reference; }, shocks,
+      options);
 }
 
 }  // namespace dynhat

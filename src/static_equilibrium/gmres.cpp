@@ -1,90 +1,144 @@
-// Restarted GMRES with modified Gram-Schmidt and Givens rotations. Cost per iteration: one
-// operator application and k dot products of length n at Krylov step k.
+// Restarted GMRES with classical Gram-Schmidt applied twice (CGS2: one batched round of dot
+// products per pass instead of k sequential ones) and Givens rotations, for a batch of systems
+// in lockstep. Vectors stay on the backend; per segment and iteration k + 2 dot products travel to
+// the host, where the small Hessenberg least-squares problems are solved. Cost per iteration: one
+// operator application and 2(k + 1) + 1 dot products of length n per segment at Krylov step k.
 #include "static_equilibrium/gmres.hpp"
 
+#include <algorithm>
 #include <cmath>
+
+#include "kernels/kernels.hpp"
 
 namespace dynhat {
 
 namespace {
 
-double dot(const std::vector<double>& a, const std::vector<double>& b) {
-  double s = 0.0;
-  for (std::size_t i = 0; i < a.size(); ++i) s += a[i] * b[i];
-  return s;
+bool any(const std::vector<unsigned char>& flags) {
+  return std::any_of(flags.begin(), flags.end(), [](unsigned char f) { return f != 0; });
+}
+
+void upload_mask(const std::vector<unsigned char>& flags, DeviceArray& mask) {
+  std::vector<double> values(flags.begin(), flags.end());
+  mask.upload(values.data(), values.size());
 }
 
 }  // namespace
 
-GmresReport gmres(const LinearOperator& A, const std::vector<double>& b, std::vector<double>& x,
-                  double tol, int restart, int max_iterations) {
-  const std::size_t n = b.size();
-  const auto m = static_cast<std::size_t>(restart);
-  GmresReport report;
-  const double b_norm = std::sqrt(dot(b, b));
-  if (b_norm == 0.0) {
-    x.assign(n, 0.0);
-    report.converged = true;
-    return report;
+std::vector<GmresReport> gmres(const Context& ctx, std::size_t segments, std::size_t n,
+                               const SegmentedOperator& A, const DeviceArray& b, DeviceArray& x,
+                               const std::vector<unsigned char>& solve, double tol, int restart,
+                               int max_iterations) {
+  const std::size_t S = segments, length = S * n, m = static_cast<std::size_t>(restart);
+  std::vector<GmresReport> reports(S);
+  std::vector<double> b_norm(S), beta(S), factor(S), dots((m + 1) * S), next(S);
+  kernels::segment_dots(ctx, 1, S, n, b.data(), b.data(), b_norm.data());
+  std::vector<unsigned char> running(S), zero(S, 0);
+  for (std::size_t s = 0; s < S; ++s) {
+    b_norm[s] = std::sqrt(b_norm[s]);
+    running[s] = solve[s] != 0 && b_norm[s] > 0.0;
+    if (solve[s] != 0 && b_norm[s] == 0.0) {
+      reports[s].converged = true;
+      zero[s] = 1;
+    }
   }
-  std::vector<std::vector<double>> basis(m + 1, std::vector<double>(n));
-  std::vector<double> h((m + 1) * m), cs(m), sn(m), g(m + 1), w(n);
-  while (true) {
+  DeviceArray zeros(ctx, length), w(ctx, length), mask(ctx, S), basis(ctx, (m + 1) * length);
+  zeros.fill(0.0);
+  kernels::segment_copy(ctx, S, n, zero.data(), zeros.data(), x.data());  // b = 0: x = 0
+
+  // Per segment: Hessenberg h[(j * m + k) * S + s], rotations, right-hand side, Krylov size.
+  std::vector<double> h((m + 1) * m * S), cs(m * S), sn(m * S), g((m + 1) * S), coef(m * S);
+  std::vector<std::size_t> size(S);
+  const auto H = [&](std::size_t j, std::size_t k, std::size_t s) -> double& {
+    return h[(j * m + k) * S + s];
+  };
+  while (any(running)) {
     // r = b - A x
-    A(x, w);
-    for (std::size_t i = 0; i < n; ++i) basis[0][i] = b[i] - w[i];
-    double beta = std::sqrt(dot(basis[0], basis[0]));
-    report.relative_residual = beta / b_norm;
-    if (report.relative_residual <= tol) {
-      report.converged = true;
-      return report;
+    upload_mask(running, mask);
+    A(x.data(), w.data(), mask.data());
+    double* v0 = basis.data();
+    kernels::copy(ctx, v0, b.data(), length * sizeof(double), kernels::CopyKind::device_to_device);
+    kernels::axpby(ctx, length, -1.0, w.data(), 1.0, v0);
+    kernels::segment_dots(ctx, 1, S, n, v0, v0, beta.data());
+    std::vector<unsigned char> cycle(S, 0);
+    for (std::size_t s = 0; s < S; ++s) {
+      factor[s] = 1.0;
+      if (running[s] == 0) continue;
+      beta[s] = std::sqrt(beta[s]);
+      reports[s].relative_residual = beta[s] / b_norm[s];
+      if (reports[s].relative_residual <= tol) reports[s].converged = true;
+      if (reports[s].converged || reports[s].iterations >= max_iterations) {
+        running[s] = 0;
+        continue;
+      }
+      cycle[s] = 1;
+      factor[s] = 1.0 / beta[s];
     }
-    if (report.iterations >= max_iterations) return report;
-    for (double& v : basis[0]) v /= beta;
-    std::fill(g.begin(), g.end(), 0.0);
-    g[0] = beta;
-    std::size_t k = 0;
-    for (; k < m && report.iterations < max_iterations; ++k) {
-      A(basis[k], basis[k + 1]);
-      ++report.iterations;
-      for (std::size_t j = 0; j <= k; ++j) {  // modified Gram-Schmidt
-        const double hjk = dot(basis[k + 1], basis[j]);
-        h[j * m + k] = hjk;
-        for (std::size_t i = 0; i < n; ++i) basis[k + 1][i] -= hjk * basis[j][i];
+    for (std::size_t s = 0; s < S; ++s) {
+      for (std::size_t j = 0; j <= m; ++j) g[j * S + s] = (j == 0 && cycle[s] != 0) ? beta[s] : 0;
+      size[s] = 0;
+    }
+    kernels::segment_scale(ctx, S, n, factor.data(), v0);
+
+    for (std::size_t k = 0; k < m && any(cycle); ++k) {
+      double* vk = basis.row(k, length);
+      double* vnext = basis.row(k + 1, length);
+      upload_mask(cycle, mask);
+      A(vk, vnext, mask.data());
+      for (int pass = 0; pass < 2; ++pass) {  // CGS2 against v_0 .. v_k
+        kernels::segment_dots(ctx, k + 1, S, n, basis.data(), vnext, dots.data());
+        for (std::size_t s = 0; s < S; ++s) {
+          for (std::size_t j = 0; j <= k; ++j) {
+            if (cycle[s] == 0) dots[j * S + s] = 0.0;
+            H(j, k, s) = (pass == 0 ? 0.0 : H(j, k, s)) + dots[j * S + s];
+          }
+        }
+        kernels::segment_combination(ctx, k + 1, S, n, basis.data(), dots.data(), vnext);
       }
-      const double next = std::sqrt(dot(basis[k + 1], basis[k + 1]));
-      h[(k + 1) * m + k] = next;
-      if (next > 0.0) {
-        for (double& v : basis[k + 1]) v /= next;
+      kernels::segment_dots(ctx, 1, S, n, vnext, vnext, next.data());
+      for (std::size_t s = 0; s < S; ++s) {
+        factor[s] = 1.0;
+        if (cycle[s] == 0) continue;
+        ++reports[s].iterations;
+        const double norm = std::sqrt(next[s]);
+        H(k + 1, k, s) = norm;
+        if (norm > 0.0) factor[s] = 1.0 / norm;
+        for (std::size_t j = 0; j < k; ++j) {  // earlier rotations on the new column
+          const double a = H(j, k, s), c = H(j + 1, k, s);
+          H(j, k, s) = cs[j * S + s] * a + sn[j * S + s] * c;
+          H(j + 1, k, s) = -sn[j * S + s] * a + cs[j * S + s] * c;
+        }
+        const double a = H(k, k, s), c = H(k + 1, k, s);
+        const double r = std::hypot(a, c);
+        cs[k * S + s] = r > 0.0 ? a / r : 1.0;
+        sn[k * S + s] = r > 0.0 ? c / r : 0.0;
+        H(k, k, s) = r;
+        H(k + 1, k, s) = 0.0;
+        g[(k + 1) * S + s] = -sn[k * S + s] * g[k * S + s];
+        g[k * S + s] = cs[k * S + s] * g[k * S + s];
+        size[s] = k + 1;
+        if (std::abs(g[(k + 1) * S + s]) <= tol * b_norm[s] || norm == 0.0 ||
+            reports[s].iterations >= max_iterations) {
+          cycle[s] = 0;
+        }
       }
-      for (std::size_t j = 0; j < k; ++j) {  // earlier rotations on the new column
-        const double a = h[j * m + k], c = h[(j + 1) * m + k];
-        h[j * m + k] = cs[j] * a + sn[j] * c;
-        h[(j + 1) * m + k] = -sn[j] * a + cs[j] * c;
-      }
-      const double a = h[k * m + k], c = h[(k + 1) * m + k];
-      const double r = std::hypot(a, c);
-      cs[k] = r > 0.0 ? a / r : 1.0;
-      sn[k] = r > 0.0 ? c / r : 0.0;
-      h[k * m + k] = r;
-      h[(k + 1) * m + k] = 0.0;
-      g[k + 1] = -sn[k] * g[k];
-      g[k] = cs[k] * g[k];
-      if (std::abs(g[k + 1]) <= tol * b_norm || next == 0.0) {
-        ++k;
-        break;
+      kernels::segment_scale(ctx, S, n, factor.data(), vnext);
+    }
+    // x += V y with H y = g (upper triangular, size[s] per segment): x -= V (-y).
+    std::fill(coef.begin(), coef.end(), 0.0);
+    std::size_t widest = 0;
+    for (std::size_t s = 0; s < S; ++s) {
+      const std::size_t k = size[s];
+      widest = std::max(widest, k);
+      for (std::size_t i = k; i-- > 0;) {
+        double value = g[i * S + s];
+        for (std::size_t j = i + 1; j < k; ++j) value += H(i, j, s) * coef[j * S + s];
+        coef[i * S + s] = -value / H(i, i, s);
       }
     }
-    // x += V y with H y = g (upper triangular k x k)
-    std::vector<double> y(k);
-    for (std::size_t i = k; i-- > 0;) {
-      double s = g[i];
-      for (std::size_t j = i + 1; j < k; ++j) s -= h[i * m + j] * y[j];
-      y[i] = s / h[i * m + i];
-    }
-    for (std::size_t j = 0; j < k; ++j)
-      for (std::size_t i = 0; i < n; ++i) x[i] += y[j] * basis[j][i];
+    kernels::segment_combination(ctx, widest, S, n, basis.data(), coef.data(), x.data());
   }
+  return reports;
 }
 
 }  // namespace dynhat

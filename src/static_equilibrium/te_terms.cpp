@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "dynhat/error.hpp"
-#include "kernels/element.hpp"
+#include "kernels/kernels.hpp"
 
 namespace dynhat::te {
 
@@ -25,6 +25,12 @@ std::vector<double> ones_or(const std::vector<double>& x, std::size_t size, cons
     }
   }
   return x;
+}
+
+/// The CPU backend's context: the host versions of the batched terms are batches of one.
+const Context& host() {
+  static const Context context(Backend::cpu);
+  return context;
 }
 
 /// Product of shares and shifters where 0 * Inf or 0/0 means 0 (MODEL.md 5.1 step 1).
@@ -84,81 +90,24 @@ std::vector<double> log_effective_shares(const Economy& e, const ReferenceState&
 
 void log_unit_costs(const Economy& e, const std::vector<double>& log_omega_rel,
                     const std::vector<double>& log_phat, std::vector<double>& log_xhat) {
-  const std::size_t J = e.sectors, N = e.regions;
-  log_xhat.resize(J * N);
-#pragma omp parallel for schedule(static)
-  for (std::size_t n = 0; n < N; ++n) {
-    const double* g = e.G.data() + n * J * J;  // g[s * J + k]
-    for (std::size_t k = 0; k < J; ++k) {
-      double acc = e.gamma[k * N + n] * log_omega_rel[k * N + n];
-      for (std::size_t s = 0; s < J; ++s) acc += g[s * J + k] * log_phat[s * N + n];
-      log_xhat[k * N + n] = acc;
-    }
-  }
+  log_xhat.resize(e.sectors * e.regions);
+  kernels::cpu::te_log_unit_costs(host(), 1, e.sectors, e.regions, e.G.data(), e.gamma.data(),
+                                  nullptr, log_omega_rel.data(), log_phat.data(), log_xhat.data());
 }
 
 void log_price_indices(const Economy& e, const std::vector<double>& log_q,
                        const std::vector<double>& log_xhat, std::vector<double>& log_phat) {
-  const std::size_t J = e.sectors, N = e.regions;
-  log_phat.resize(J * N);
-#pragma omp parallel
-  {
-    std::vector<double> z(N);
-#pragma omp for schedule(static)
-    for (std::size_t jn = 0; jn < J * N; ++jn) {
-      const std::size_t j = jn / N, n = jn % N;
-      const double theta = e.theta[j];
-      const double* cost = log_xhat.data() + j * N;
-      const double* row = log_q.data() + (j * N + n) * N;
-      double top = -INFINITY;
-      for (std::size_t i = 0; i < N; ++i) {
-        z[i] = row[i] - theta * cost[i];  // -inf for a permanent zero share
-        top = std::max(top, z[i]);
-      }
-      if (top == -INFINITY) {  // nothing absorbed (X0 = 0): the price is never used; keep it
-        log_phat[j * N + n] = 0.0;
-        continue;
-      }
-      double sum = 0.0;
-#pragma omp simd reduction(+ : sum)
-      for (std::size_t i = 0; i < N; ++i) sum += kernels::exp_vectorisable(z[i] - top);
-      log_phat[j * N + n] = -(top + std::log(sum)) / theta;
-    }
-  }
+  log_phat.resize(e.sectors * e.regions);
+  kernels::cpu::te_log_price_indices(host(), 1, e.sectors, e.regions, e.theta.data(), nullptr,
+                                     log_q.data(), log_xhat.data(), log_phat.data());
 }
 
 void trade_shares(const Economy& e, const std::vector<double>& log_q,
                   const std::vector<double>& log_xhat, const std::vector<double>& log_phat,
                   std::vector<double>& pi) {
-  const std::size_t J = e.sectors, N = e.regions;
-  pi.resize(J * N * N);
-#pragma omp parallel for collapse(2) schedule(static)
-  for (std::size_t j = 0; j < J; ++j) {
-    for (std::size_t n = 0; n < N; ++n) {
-      const double theta = e.theta[j];
-      const std::size_t row = (j * N + n) * N;
-      for (std::size_t i = 0; i < N; ++i) {
-        // exp(-inf) = 0 for the permanent zeros.
-        pi[row + i] = kernels::exp_vectorisable(
-            log_q[row + i] - theta * (log_xhat[j * N + i] - log_phat[j * N + n]));
-      }
-    }
-  }
-}
-
-std::vector<double> intermediate_demand(const Economy& e, const std::vector<double>& Y) {
-  const std::size_t J = e.sectors, N = e.regions;
-  std::vector<double> Z(J * N, 0.0);
-#pragma omp parallel for schedule(static)
-  for (std::size_t i = 0; i < N; ++i) {
-    const double* g = e.G.data() + i * J * J;
-    for (std::size_t s = 0; s < J; ++s) {
-      double acc = 0.0;
-      for (std::size_t k = 0; k < J; ++k) acc += g[s * J + k] * Y[k * N + i];
-      Z[s * N + i] = acc;
-    }
-  }
-  return Z;
+  pi.resize(e.sectors * e.regions * e.regions);
+  kernels::cpu::te_trade_shares(host(), 1, e.sectors, e.regions, e.theta.data(), nullptr,
+                                log_q.data(), log_xhat.data(), log_phat.data(), pi.data());
 }
 
 std::vector<double> value_added_scale(const Economy& e, const std::vector<double>& omega,
@@ -191,16 +140,8 @@ std::vector<double> income(const Economy& e, const ReferenceState& ref,
 
 std::vector<double> sales(const Economy& e, const std::vector<double>& pi,
                           const std::vector<double>& X) {
-  const std::size_t J = e.sectors, N = e.regions;
-  std::vector<double> Y(J * N, 0.0);
-#pragma omp parallel for schedule(static)  // sector j writes only row j of Y
-  for (std::size_t j = 0; j < J; ++j) {
-    for (std::size_t n = 0; n < N; ++n) {
-      const double x = X[j * N + n];
-      const double* row = pi.data() + (j * N + n) * N;
-      for (std::size_t i = 0; i < N; ++i) Y[j * N + i] += row[i] * x;
-    }
-  }
+  std::vector<double> Y(e.sectors * e.regions);
+  kernels::cpu::te_sales(host(), 1, e.sectors, e.regions, nullptr, pi.data(), X.data(), Y.data());
   return Y;
 }
 

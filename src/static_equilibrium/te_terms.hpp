@@ -1,8 +1,8 @@
 // The terms of a temporary equilibrium (MODEL.md 5.1) shared by the replication algorithm and
 // the fast solver: effective trade shares, unit costs, price indices, trade shares, income,
-// implied factor prices and the final outputs. Host code, [J][N] and [J][N][N] layouts. The
-// O(J N^2) and O(N J^2) terms are OpenMP-parallel over their outputs, each written by one thread,
-// so results do not depend on the thread count (inside solve_static_batch they run serially).
+// implied factor prices and the final outputs. Host code, [J][N] and [J][N][N] layouts; the
+// O(J N^2) and O(N J^2) terms are the CPU backend's batched kernels (kernels/cpu/te_terms.cpp)
+// run on a batch of one.
 #pragma once
 
 #include <vector>
@@ -49,9 +49,6 @@ std::vector<double> income(const Economy& e, const ReferenceState& ref,
 /// Y[j][i] = sum_n pi'[j][n][i] X[j][n] (sales).
 std::vector<double> sales(const Economy& e, const std::vector<double>& pi,
                           const std::vector<double>& X);
-
-/// Intermediate demand Z[s][i] = sum_k G[i][s][k] Y[k][i] (the Omega of E18 after sales).
-std::vector<double> intermediate_demand(const Economy& e, const std::vector<double>& Y);
 
 /// Implied factor-price change (E19): mobile gamma Y / (Ldot^{1-xi} VA); countries
 /// sum_j gamma Y / sum_j VA, broadcast over j.
