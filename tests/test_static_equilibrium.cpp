@@ -169,9 +169,13 @@ TEST(StaticEquilibrium, NonConvergenceIsReportedWithTheBestIterate) {
   EXPECT_FALSE(s.report.converged);
   EXPECT_EQ(s.report.iterations, 3);
   ASSERT_EQ(s.report.residual_history.size(), 3u);
-  // The returned iterate is the best one seen, and its outputs belong to it.
-  EXPECT_EQ(s.report.residual,
-            *std::min_element(s.report.residual_history.begin(), s.report.residual_history.end()));
+  // The returned iterate is the best one seen, re-evaluated with exact inner solves, and its
+  // outputs belong to it. Its history entry came from inexact inner solves (prices and
+  // expenditure to 1e-3 of the previous residual, ~0.4 here), which moves the excess by about
+  // theta * 4e-4 (theta <= 10 here): a few per cent of the residual of ~0.08, so 5% of it.
+  const double best =
+      *std::min_element(s.report.residual_history.begin(), s.report.residual_history.end());
+  EXPECT_NEAR(s.report.residual, best, 0.05 * best);
   // The market-clearing residual is max |omegatilde/omega - 1| = max |expm1(F)| with
   // max |F| = residual, so it lies between 1 - e^-r and e^r - 1.
   const double r = s.report.residual;

@@ -29,6 +29,11 @@ constexpr int kGmresRestart = 40;
 /// An outer residual this many times the best so far means Anderson has extrapolated too far.
 constexpr double kBlowUp = 100.0;
 constexpr int kMaxRestarts = 20;
+/// Inexact inner solves (Eisenstat & Walker 1996 in spirit): an evaluation solves prices and
+/// expenditure to this fraction of the problem's previous outer residual (never tighter than the
+/// options ask), since solving them far below the outer error is wasted. The first evaluation,
+/// restarts, the fallback and every convergence claim use the exact inner tolerances.
+constexpr double kForcing = 1e-3;
 
 using Mask = std::vector<unsigned char>;
 
@@ -87,17 +92,31 @@ class BatchSolve {
     std::vector<int> restarts(B_, 0);
     Mask running(B_, 1);
     for (int it = 1; it <= options_.max_iterations && any(running); ++it) {
-      const Mask evaluated = excess_demand(u, running, u_host, excess);
+      Mask evaluated = excess_demand(u, running, u_host, excess);
+      std::vector<double> residuals = max_abs(evaluated, excess);
+      // A residual below tol from inexact inner solves is confirmed by an exact evaluation.
+      Mask verify(B_, 0);
+      for (std::size_t b = 0; b < B_; ++b) {
+        verify[b] = running[b] != 0 && forcing_[b] > 0.0 && residuals[b] <= options_.tol;
+        if (verify[b] != 0) forcing_[b] = 0.0;
+      }
+      if (any(verify)) {
+        std::vector<double> exact_excess;
+        const Mask ok = excess_demand(u, verify, u_host, exact_excess);
+        const std::vector<double> exact = max_abs(ok, exact_excess);
+        for (std::size_t b = 0; b < B_; ++b) {
+          if (verify[b] == 0) continue;
+          evaluated[b] = ok[b];
+          residuals[b] = exact[b];
+          std::copy(exact_excess.begin() + b * size_, exact_excess.begin() + (b + 1) * size_,
+                    excess.begin() + b * size_);
+        }
+      }
       Mask improved(B_, 0), restart(B_, 0), stepping(B_, 0);
       for (std::size_t b = 0; b < B_; ++b) {
         if (running[b] == 0) continue;
-        double residual = INFINITY;
-        if (evaluated[b] != 0) {
-          residual = 0.0;
-          for (std::size_t k = 0; k < size_; ++k)
-            residual = std::max(residual, std::abs(excess[b * size_ + k]));
-          if (!std::isfinite(residual)) residual = INFINITY;
-        }
+        const double residual = residuals[b];
+        forcing_[b] = std::isfinite(residual) ? kForcing * residual : 0.0;
         IterationReport& report = out[b].report;
         report.iterations = it;
         report.residual = residual;
@@ -121,6 +140,8 @@ class BatchSolve {
       kernels::segment_copy(ctx_, B_, size_, improved.data(), log_phat_.data(), best_phat.data());
       kernels::segment_copy(ctx_, B_, size_, improved.data(), expenditure_.data(), best_x.data());
       if (any(restart)) {
+        for (std::size_t b = 0; b < B_; ++b)
+          if (restart[b] != 0) forcing_[b] = 0.0;
         restore(restart, best_u, best_phat, best_x, u);
         std::vector<double> restart_u, restart_excess;
         const Mask ok = excess_demand(u, restart, restart_u, restart_excess);
@@ -144,11 +165,14 @@ class BatchSolve {
     for (std::size_t b = 0; b < B_; ++b)
       fallback[b] = !out[b].report.converged && std::isfinite(best[b]);
     if (any(fallback)) {
+      std::fill(forcing_.begin(), forcing_.end(), 0.0);
       restore(fallback, best_u, best_phat, best_x, u);
-      std::vector<double> unused_u, unused_excess;
-      excess_demand(u, fallback, unused_u, unused_excess);
+      std::vector<double> exact_excess;
+      const Mask ok = excess_demand(u, fallback, u_host, exact_excess);
+      const std::vector<double> exact = max_abs(ok, exact_excess);
+      // The best iterate's residual, now from exact inner solves (its outputs go with it).
       for (std::size_t b = 0; b < B_; ++b)
-        if (fallback[b] != 0) out[b].report.residual = best[b];
+        if (fallback[b] != 0) out[b].report.residual = ok[b] != 0 ? exact[b] : best[b];
     }
     finish(u, out);
     const double seconds =
@@ -163,6 +187,19 @@ class BatchSolve {
     kernels::segment_copy(ctx_, B_, size_, which.data(), best_u.data(), u.data());
     kernels::segment_copy(ctx_, B_, size_, which.data(), best_phat.data(), log_phat_.data());
     kernels::segment_copy(ctx_, B_, size_, which.data(), best_x.data(), expenditure_.data());
+  }
+
+  /// max_k |excess[b][k]| for the problems evaluated, infinity for the others or if not finite.
+  std::vector<double> max_abs(const Mask& evaluated, const std::vector<double>& excess) const {
+    std::vector<double> out(B_, INFINITY);
+    for (std::size_t b = 0; b < B_; ++b) {
+      if (evaluated[b] == 0) continue;
+      double worst = 0.0;
+      for (std::size_t k = 0; k < size_; ++k)
+        worst = std::max(worst, std::abs(excess[b * size_ + k]));
+      if (std::isfinite(worst)) out[b] = worst;
+    }
+    return out;
   }
 
   void upload_mask(const Mask& which) {
@@ -222,7 +259,7 @@ class BatchSolve {
       kernels::segment_max_abs_diff(ctx_, B_, size_, next.data(), current.data(), change.data());
       Mask done(B_, 0);
       for (std::size_t b = 0; b < B_; ++b) {
-        done[b] = running[b] != 0 && change[b] <= options_.price_tol;
+        done[b] = running[b] != 0 && change[b] <= std::max(options_.price_tol, forcing_[b]);
         if (done[b] != 0) running[b] = 0;
       }
       kernels::segment_copy(ctx_, B_, size_, done.data(), next.data(), log_phat_.data());
@@ -262,16 +299,16 @@ class BatchSolve {
       kernels::te_expenditure_apply(ctx_, B_, J, N, G_.data(), active, pi_.data(), scale_.data(), v,
                                     work_.data(), out);
     };
+    std::vector<double> tol(B_);
+    for (std::size_t b = 0; b < B_; ++b) tol[b] = std::max(options_.expenditure_tol, forcing_[b]);
     const std::vector<GmresReport> reports =
-        gmres(ctx_, B_, size_, apply, rhs_d, y_d, which, options_.expenditure_tol, kGmresRestart,
-              100 * kGmresRestart);
+        gmres(ctx_, B_, size_, apply, rhs_d, y_d, which, tol, kGmresRestart, 100 * kGmresRestart);
     y = y_d.to_host();
     Mask solved(B_, 0);
     for (std::size_t b = 0; b < B_; ++b) {
       if (which[b] == 0) continue;
       // A breakdown at an extrapolated iterate: the outer safeguard falls back.
-      solved[b] =
-          reports[b].converged || reports[b].relative_residual <= 1e3 * options_.expenditure_tol;
+      solved[b] = reports[b].converged || reports[b].relative_residual <= 1e3 * tol[b];
       if (solved[b] == 0) continue;
       for (std::size_t k = 0; k < size_; ++k)
         x[b * size_ + k] = scale[b * size_ + k] * y[b * size_ + k];
@@ -331,6 +368,7 @@ class BatchSolve {
   DeviceArray scale_;  // [B][J][N] the expenditure system's diagonal scaling
   DeviceArray mask_;   // [B] the problems a batched term computes
   DeviceArray work_;   // [2][B][J][N] the expenditure operator's intermediates
+  std::vector<double> forcing_ = std::vector<double>(B_, 0.0);  // [B] inner tolerance, 0: exact
 };
 
 /// Problems solved together: every thread's share of the work comes from within one batched

@@ -27,8 +27,8 @@ void upload_mask(const std::vector<unsigned char>& flags, DeviceArray& mask) {
 
 std::vector<GmresReport> gmres(const Context& ctx, std::size_t segments, std::size_t n,
                                const SegmentedOperator& A, const DeviceArray& b, DeviceArray& x,
-                               const std::vector<unsigned char>& solve, double tol, int restart,
-                               int max_iterations) {
+                               const std::vector<unsigned char>& solve,
+                               const std::vector<double>& tol, int restart, int max_iterations) {
   const std::size_t S = segments, length = S * n, m = static_cast<std::size_t>(restart);
   std::vector<GmresReport> reports(S);
   std::vector<double> b_norm(S), beta(S), factor(S), dots((m + 1) * S), next(S);
@@ -66,7 +66,7 @@ std::vector<GmresReport> gmres(const Context& ctx, std::size_t segments, std::si
       if (running[s] == 0) continue;
       beta[s] = std::sqrt(beta[s]);
       reports[s].relative_residual = beta[s] / b_norm[s];
-      if (reports[s].relative_residual <= tol) reports[s].converged = true;
+      if (reports[s].relative_residual <= tol[s]) reports[s].converged = true;
       if (reports[s].converged || reports[s].iterations >= max_iterations) {
         running[s] = 0;
         continue;
@@ -117,7 +117,7 @@ std::vector<GmresReport> gmres(const Context& ctx, std::size_t segments, std::si
         g[(k + 1) * S + s] = -sn[k * S + s] * g[k * S + s];
         g[k * S + s] = cs[k * S + s] * g[k * S + s];
         size[s] = k + 1;
-        if (std::abs(g[(k + 1) * S + s]) <= tol * b_norm[s] || norm == 0.0 ||
+        if (std::abs(g[(k + 1) * S + s]) <= tol[s] * b_norm[s] || norm == 0.0 ||
             reports[s].iterations >= max_iterations) {
           cycle[s] = 0;
         }

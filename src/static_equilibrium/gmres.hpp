@@ -20,12 +20,12 @@ struct GmresReport {
 };
 
 /// Solves A x = b for the segments with solve[b] != 0, each from its initial guess in x,
-/// restarting every `restart` iterations, until |b - A x|_2 <= tol |b|_2 or `max_iterations`
+/// restarting every `restart` iterations, until |b - A x|_2 <= tol[s] |b|_2 or `max_iterations`
 /// operator applications. Segments are independent: each gets what it would get alone. The
 /// other segments of x are left as they are.
 std::vector<GmresReport> gmres(const Context& ctx, std::size_t segments, std::size_t n,
                                const SegmentedOperator& A, const DeviceArray& b, DeviceArray& x,
-                               const std::vector<unsigned char>& solve, double tol, int restart,
-                               int max_iterations);
+                               const std::vector<unsigned char>& solve,
+                               const std::vector<double>& tol, int restart, int max_iterations);
 
 }  // namespace dynhat
