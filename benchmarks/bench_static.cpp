@@ -3,7 +3,7 @@
 //  static_replication/cpu/cdp_base_year  the kit's algorithm (dense LU per pass) on the CDP tables
 //  static_fast/cpu/cdp_base_year         the fast solver on the same problem, default tol 1e-10
 //  static_fast_batch/{cpu,cuda}/cdp/B:200  200 shocked CDP problems as one batch
-//  static_fast/cpu/J:22/N:n              synthetic economies, N in {87, 500}, R = N/2
+//  static_fast/{cpu,cuda}/J:22/N:n       synthetic economies, N in {87, 500, 2000}, R = N/2
 // Counters: outer_iterations, residual, market_clearing_residual.
 #include <algorithm>
 #include <filesystem>
@@ -98,9 +98,28 @@ void register_static_benchmarks(Environment& env, const Sizes& sizes) {
           ->Iterations(1);
     }
   }
-  for (std::size_t n : {87, 500}) {
-    register_solve("static_fast/cpu/J:22/N:" + std::to_string(n),
-                   std::make_shared<Economy>(synthetic_economy(22, n, n / 2, kSeed)), true, 1e-11);
+  // Synthetic economies of CDP depth (J = 22), half the regions mobile, built inside the body so
+  // a filtered run does not generate them. N = 2000: 88M trade shares, ~1.4 GB per problem.
+  for (std::size_t n : {87, 500, 2000}) {
+    for (Backend backend : {Backend::cpu, Backend::cuda}) {
+      const std::string name =
+          "static_fast/" + std::string(to_string(backend)) + "/J:22/N:" + std::to_string(n);
+      add_benchmark(
+          env, name, backend,
+          [n](benchmark::State& state, const Context& ctx) {
+            const Economy e = synthetic_economy(22, n, n / 2, kSeed);
+            const ReferenceState data = ReferenceState::from_data(e);
+            StaticOptions options;
+            options.tol = 1e-11;
+            StaticSolution s;
+            for (auto _ : state) {
+              s = solve_static_batch(ctx, e, data, std::vector<StaticShock>(1), options).front();
+            }
+            report(state, s);
+          })
+          ->Unit(benchmark::kMillisecond)
+          ->Iterations(1);
+    }
   }
 }
 

@@ -113,6 +113,8 @@ TEST(StaticEquilibrium, BatchEqualsProblemsOneByOne) {
       solve_static_batch(Context(Backend::cpu), e, references, shocks);
   for (std::size_t b = 0; b < shocks.size(); ++b) {
     const StaticSolution alone = solve_static(e, references[b], shocks[b]);
+    EXPECT_TRUE(batch[b].report.converged) << "problem " << b;
+    EXPECT_LE(batch[b].market_clearing_residual, 1e-10) << "problem " << b;  // issue 3's bound
     EXPECT_EQ(batch[b].omega, alone.omega) << "problem " << b;  // same code path: bitwise
     EXPECT_EQ(batch[b].trade_shares, alone.trade_shares) << "problem " << b;
   }

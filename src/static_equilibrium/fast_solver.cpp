@@ -259,7 +259,9 @@ class BatchSolve {
       kernels::segment_max_abs_diff(ctx_, B_, size_, next.data(), current.data(), change.data());
       Mask done(B_, 0);
       for (std::size_t b = 0; b < B_; ++b) {
-        done[b] = running[b] != 0 && change[b] <= std::max(options_.price_tol, forcing_[b]);
+        // A non-finite change (an extrapolated factor price out of range) ends the loop at once:
+        // the outer safeguard sees the non-finite excess and falls back.
+        done[b] = running[b] != 0 && !(change[b] > std::max(options_.price_tol, forcing_[b]));
         if (done[b] != 0) running[b] = 0;
       }
       kernels::segment_copy(ctx_, B_, size_, done.data(), next.data(), log_phat_.data());

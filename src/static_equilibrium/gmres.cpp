@@ -67,7 +67,9 @@ std::vector<GmresReport> gmres(const Context& ctx, std::size_t segments, std::si
       beta[s] = std::sqrt(beta[s]);
       reports[s].relative_residual = beta[s] / b_norm[s];
       if (reports[s].relative_residual <= tol[s]) reports[s].converged = true;
-      if (reports[s].converged || reports[s].iterations >= max_iterations) {
+      // A non-finite residual (an operator out of range) is a breakdown: stop, not converged.
+      if (reports[s].converged || reports[s].iterations >= max_iterations ||
+          !std::isfinite(beta[s])) {
         running[s] = 0;
         continue;
       }
@@ -101,6 +103,11 @@ std::vector<GmresReport> gmres(const Context& ctx, std::size_t segments, std::si
         if (cycle[s] == 0) continue;
         ++reports[s].iterations;
         const double norm = std::sqrt(next[s]);
+        if (!std::isfinite(norm)) {  // breakdown: keep the columns before this one, stop
+          cycle[s] = 0;
+          running[s] = 0;
+          continue;
+        }
         H(k + 1, k, s) = norm;
         if (norm > 0.0) factor[s] = 1.0 / norm;
         for (std::size_t j = 0; j < k; ++j) {  // earlier rotations on the new column
