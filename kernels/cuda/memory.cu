@@ -1,4 +1,6 @@
-// Memory of the CUDA backend: cudaMalloc/cudaFree, copies queued on the context's stream, and
+// Memory of the CUDA backend: stream-ordered cudaMallocAsync/cudaFreeAsync from the device's
+// default pool (runtime.cu keeps freed memory in it, so the solvers' per-iteration work arrays
+// cost no cudaMalloc and no device synchronisation), copies queued on the context's stream, and
 // fill (x[i] = value). Cost: fill writes 8n bytes, copies move `bytes`; all bandwidth bound.
 // Numerical notes: none (no arithmetic).
 #include "kernels/cuda/check.cuh"
@@ -26,19 +28,18 @@ cudaMemcpyKind memcpy_kind(CopyKind kind) {
 
 }  // namespace
 
-void* allocate(const Context& /*ctx*/, std::size_t bytes) {
+void* allocate(const Context& ctx, std::size_t bytes) {
   if (bytes == 0) return nullptr;
   void* pointer = nullptr;
-  DYNHAT_CUDA_CHECK(cudaMalloc(&pointer, bytes));
+  DYNHAT_CUDA_CHECK(cudaMallocAsync(&pointer, bytes, ctx.cuda()->stream));
   return pointer;
 }
 
 void deallocate(const Context& ctx, void* pointer) {
   if (pointer == nullptr) return;
   // Called from destructors (DeviceArray), so errors are not thrown: a sticky error resurfaces
-  // at the next checked call. Kernels queued on the stream may still use the memory: wait first.
-  static_cast<void>(cudaStreamSynchronize(ctx.cuda()->stream));
-  static_cast<void>(cudaFree(pointer));
+  // at the next checked call. Stream-ordered: kernels queued before it still see the memory.
+  static_cast<void>(cudaFreeAsync(pointer, ctx.cuda()->stream));
   static_cast<void>(cudaGetLastError());
 }
 

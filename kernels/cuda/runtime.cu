@@ -1,7 +1,9 @@
 // Lifetime of the CUDA backend's per-context resources on device 0: one non-blocking stream, a
 // cuBLAS handle bound to it, a pinned host buffer for returned scalars and a device scratch
-// buffer grown on demand. No kernels here; the cost is the driver's (stream, handle and
-// allocations, milliseconds once per Context). Numerical notes: none.
+// buffer grown on demand; the default memory pool set to keep freed memory. No kernels here; the
+// cost is the driver's (stream, handle and allocations, milliseconds once per Context). Numerical
+// notes: none.
+#include <cstdint>
 #include <string>
 #include <utility>
 
@@ -29,6 +31,13 @@ detail::CudaResources* create_resources() {
     DYNHAT_CUBLAS_CHECK(cublasSetStream(resources->cublas, resources->stream));
     DYNHAT_CUBLAS_CHECK(cublasSetPointerMode(resources->cublas, CUBLAS_POINTER_MODE_HOST));
     DYNHAT_CUDA_CHECK(cudaMallocHost(&resources->host_scalars, kHostScalars * sizeof(double)));
+    // DeviceArrays come from the default pool (memory.cu); keep what they free there instead of
+    // returning it to the driver at every synchronisation.
+    cudaMemPool_t pool = nullptr;
+    DYNHAT_CUDA_CHECK(cudaDeviceGetDefaultMemPool(&pool, 0));
+    std::uint64_t keep_everything = UINT64_MAX;
+    DYNHAT_CUDA_CHECK(
+        cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep_everything));
   } catch (...) {
     destroy_resources(resources);
     throw;
