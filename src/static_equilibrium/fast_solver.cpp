@@ -63,7 +63,15 @@ class BatchSolve {
         expenditure_(ctx, B_ * size_),
         scale_(ctx, B_ * size_),
         mask_(ctx, B_),
-        work_(ctx, 2 * B_ * size_) {
+        work_(ctx, 2 * B_ * size_),
+        sales_(ctx, B_ * size_),
+        price_x_(ctx, B_ * size_),
+        price_current_(ctx, B_ * size_),
+        price_next_(ctx, B_ * size_),
+        price_mixer_(ctx, size_, options.anderson_memory, B_),
+        rhs_(ctx, B_ * size_),
+        y_(ctx, B_ * size_),
+        gmres_(ctx, B_, size_, kGmresRestart) {
     const std::size_t jnn = size_ * e.regions;
     for (std::size_t b = 0; b < B_; ++b) {
       shocks_.push_back(te::expand(e, shocks[b]));
@@ -226,9 +234,8 @@ class BatchSolve {
                              log_xhat_.data(), log_phat_.data(), pi_.data());
     Mask evaluated = solve_expenditure(which, u_host);
     upload_mask(evaluated);
-    DeviceArray sales(ctx_, length);
-    kernels::te_sales(ctx_, B_, J, N, mask_.data(), pi_.data(), expenditure_.data(), sales.data());
-    const std::vector<double> Y = sales.to_host();
+    kernels::te_sales(ctx_, B_, J, N, mask_.data(), pi_.data(), expenditure_.data(), sales_.data());
+    const std::vector<double> Y = sales_.to_host();
     excess.assign(length, 0.0);
     for (std::size_t b = 0; b < B_; ++b) {
       if (evaluated[b] == 0) continue;
@@ -243,10 +250,10 @@ class BatchSolve {
   /// log phat = Phi(log phat) at the current factor prices for the problems in `which`,
   /// Anderson-accelerated, warm-started.
   void solve_prices(const Mask& which) {
-    const std::size_t length = B_ * size_, J = e_.sectors, N = e_.regions;
-    DeviceArray x(ctx_, length), current(ctx_, length), next(ctx_, length);
+    const std::size_t J = e_.sectors, N = e_.regions;
+    DeviceArray &x = price_x_, &current = price_current_, &next = price_next_;
     x.copy_from(log_phat_);
-    AndersonMixer mixer(ctx_, size_, options_.anderson_memory, B_);
+    price_mixer_.restart();  // a fresh fixed point at every call
     Mask running = which;
     std::vector<double> change(B_);
     for (int it = 0; it < options_.max_price_iterations && any(running); ++it) {
@@ -265,7 +272,7 @@ class BatchSolve {
         if (done[b] != 0) running[b] = 0;
       }
       kernels::segment_copy(ctx_, B_, size_, done.data(), next.data(), log_phat_.data());
-      if (any(running)) mixer.step(x, next, running);
+      if (any(running)) price_mixer_.step(x, next, running);
     }
     // At the iteration cap: the last map values.
     kernels::segment_copy(ctx_, B_, size_, running.data(), next.data(), log_phat_.data());
@@ -296,7 +303,8 @@ class BatchSolve {
       }
     }
     scale_.upload(scale.data(), length);
-    DeviceArray rhs_d(ctx_, rhs), y_d(ctx_, y);
+    rhs_.upload(rhs.data(), length);
+    y_.upload(y.data(), length);
     const SegmentedOperator apply = [&](const double* v, double* out, const double* active) {
       kernels::te_expenditure_apply(ctx_, B_, J, N, G_.data(), active, pi_.data(), scale_.data(), v,
                                     work_.data(), out);
@@ -304,8 +312,8 @@ class BatchSolve {
     std::vector<double> tol(B_);
     for (std::size_t b = 0; b < B_; ++b) tol[b] = std::max(options_.expenditure_tol, forcing_[b]);
     const std::vector<GmresReport> reports =
-        gmres(ctx_, B_, size_, apply, rhs_d, y_d, which, tol, kGmresRestart, 100 * kGmresRestart);
-    y = y_d.to_host();
+        gmres_.solve(apply, rhs_, y_, which, tol, 100 * kGmresRestart);
+    y = y_.to_host();
     Mask solved(B_, 0);
     for (std::size_t b = 0; b < B_; ++b) {
       if (which[b] == 0) continue;
@@ -370,6 +378,12 @@ class BatchSolve {
   DeviceArray scale_;  // [B][J][N] the expenditure system's diagonal scaling
   DeviceArray mask_;   // [B] the problems a batched term computes
   DeviceArray work_;   // [2][B][J][N] the expenditure operator's intermediates
+  // Work arrays of the inner solves, allocated once: [B][J][N] each.
+  DeviceArray sales_;
+  DeviceArray price_x_, price_current_, price_next_;  // the price loop's iterate and map values
+  AndersonMixer price_mixer_;
+  DeviceArray rhs_, y_;  // the scaled expenditure system
+  SegmentedGmres gmres_;
   std::vector<double> forcing_ = std::vector<double>(B_, 0.0);  // [B] inner tolerance, 0: exact
 };
 

@@ -25,11 +25,25 @@ void upload_mask(const std::vector<unsigned char>& flags, DeviceArray& mask) {
 
 }  // namespace
 
-std::vector<GmresReport> gmres(const Context& ctx, std::size_t segments, std::size_t n,
-                               const SegmentedOperator& A, const DeviceArray& b, DeviceArray& x,
-                               const std::vector<unsigned char>& solve,
-                               const std::vector<double>& tol, int restart, int max_iterations) {
-  const std::size_t S = segments, length = S * n, m = static_cast<std::size_t>(restart);
+SegmentedGmres::SegmentedGmres(const Context& ctx, std::size_t segments, std::size_t n, int restart)
+    : ctx_(ctx),
+      segments_(segments),
+      n_(n),
+      restart_(static_cast<std::size_t>(restart)),
+      zeros_(ctx, segments * n),
+      w_(ctx, segments * n),
+      mask_(ctx, segments),
+      basis_(ctx, (restart_ + 1) * segments * n) {
+  zeros_.fill(0.0);
+}
+
+std::vector<GmresReport> SegmentedGmres::solve(const SegmentedOperator& A, const DeviceArray& b,
+                                               DeviceArray& x,
+                                               const std::vector<unsigned char>& solve,
+                                               const std::vector<double>& tol, int max_iterations) {
+  const Context& ctx = ctx_;
+  const std::size_t S = segments_, n = n_, length = S * n, m = restart_;
+  DeviceArray &w = w_, &mask = mask_, &basis = basis_;
   std::vector<GmresReport> reports(S);
   std::vector<double> b_norm(S), beta(S), factor(S), dots((m + 1) * S), next(S);
   kernels::segment_dots(ctx, 1, S, n, b.data(), b.data(), b_norm.data());
@@ -42,9 +56,7 @@ std::vector<GmresReport> gmres(const Context& ctx, std::size_t segments, std::si
       zero[s] = 1;
     }
   }
-  DeviceArray zeros(ctx, length), w(ctx, length), mask(ctx, S), basis(ctx, (m + 1) * length);
-  zeros.fill(0.0);
-  kernels::segment_copy(ctx, S, n, zero.data(), zeros.data(), x.data());  // b = 0: x = 0
+  kernels::segment_copy(ctx, S, n, zero.data(), zeros_.data(), x.data());  // b = 0: x = 0
 
   // Per segment: Hessenberg h[(j * m + k) * S + s], rotations, right-hand side, Krylov size.
   std::vector<double> h((m + 1) * m * S), cs(m * S), sn(m * S), g((m + 1) * S), coef(m * S);

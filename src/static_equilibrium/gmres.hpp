@@ -19,13 +19,28 @@ struct GmresReport {
   double relative_residual = 0.0;  ///< |b - A x| / |b| at the end
 };
 
-/// Solves A x = b for the segments with solve[b] != 0, each from its initial guess in x,
-/// restarting every `restart` iterations, until |b - A x|_2 <= tol[s] |b|_2 or `max_iterations`
-/// operator applications. Segments are independent: each gets what it would get alone. The
-/// other segments of x are left as they are.
-std::vector<GmresReport> gmres(const Context& ctx, std::size_t segments, std::size_t n,
-                               const SegmentedOperator& A, const DeviceArray& b, DeviceArray& x,
-                               const std::vector<unsigned char>& solve,
-                               const std::vector<double>& tol, int restart, int max_iterations);
+/// Restarted GMRES for `segments` systems of n unknowns, with its Krylov basis and work vectors
+/// allocated once, so repeated solves (one per outer iteration) allocate nothing on the backend.
+class SegmentedGmres {
+ public:
+  /// Restarting every `restart` iterations; ctx must outlive the solver.
+  SegmentedGmres(const Context& ctx, std::size_t segments, std::size_t n, int restart);
+
+  /// Solves A x = b for the segments with solve[s] != 0, each from its initial guess in x, until
+  /// |b - A x|_2 <= tol[s] |b|_2 or `max_iterations` operator applications. Segments are
+  /// independent: each gets what it would get alone. The other segments of x are left as they
+  /// are.
+  std::vector<GmresReport> solve(const SegmentedOperator& A, const DeviceArray& b, DeviceArray& x,
+                                 const std::vector<unsigned char>& solve,
+                                 const std::vector<double>& tol, int max_iterations);
+
+ private:
+  const Context& ctx_;
+  std::size_t segments_, n_, restart_;
+  DeviceArray zeros_;  // [segments][n]
+  DeviceArray w_;      // [segments][n] A x
+  DeviceArray mask_;   // [segments] the segments the operator applies to
+  DeviceArray basis_;  // [restart + 1][segments][n] Krylov basis
+};
 
 }  // namespace dynhat
