@@ -13,6 +13,7 @@
 #include "bench_common.hpp"
 #include "dynhat/dynamic.hpp"
 #include "dynhat/io.hpp"
+#include "support/cpu_context.hpp"
 #include "support/sequential_reference.hpp"
 
 namespace dynhat::bench {
@@ -35,6 +36,10 @@ void report(benchmark::State& state, const PathSolution& b, const PathSolution& 
   state.counters["outer_iterations"] = iterations;
   state.counters["seconds_per_iteration"] = seconds / iterations;
   state.counters["te_seconds"] = b.te_seconds + c.te_seconds;
+  state.counters["baseline_iterations"] = b.report.iterations;
+  state.counters["counterfactual_iterations"] = c.report.iterations;
+  state.counters["median_passes"] = std::max(b.te_passes_warm, c.te_passes_warm);
+  state.counters["median_passes_first"] = std::max(b.te_passes_first, c.te_passes_first);
   if (!(b.report.converged && c.report.converged && b.te_converged && c.te_converged))
     fail(state, "dynamic path not converged");
 }
@@ -98,7 +103,8 @@ void register_dynamic_benchmarks(Environment& env, const Sizes& sizes) {
   model->economy = load_economy(cdp, 50);
   model->mu0 = read_matrix(cdp / "mu0.csv");
   model->L0 = read_vector(cdp / "L0.csv");
-  model->base_year = base_year_equilibrium(model->economy, DynamicOptions{}.te);
+  model->base_year =
+      base_year_equilibrium(testing::cpu_context(), model->economy, DynamicOptions{}.te);
   for (Backend backend : {Backend::cpu, Backend::cuda}) {
     register_fast(env, "dynamic_china/cdp/T:200/backend:" + std::string(to_string(backend)),
                   backend, model, china_shock(56), DynamicOptions{});

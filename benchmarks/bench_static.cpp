@@ -12,6 +12,7 @@
 #include "dynhat/economy.hpp"
 #include "dynhat/static_equilibrium.hpp"
 #include "dynhat/synthetic.hpp"
+#include "support/cpu_context.hpp"
 
 namespace dynhat::bench {
 
@@ -35,7 +36,8 @@ void register_solve(const std::string& name, std::shared_ptr<const Economy> econ
                                    if (fast) {
                                      StaticOptions options;
                                      options.tol = tol;
-                                     s = solve_static(*economy, data, {}, options);
+                                     s = solve_static(testing::cpu_context(), *economy, data, {},
+                                                      options);
                                    } else {
                                      s = solve_static_replication(*economy, data, {});
                                    }
@@ -72,7 +74,8 @@ void register_static_benchmarks(Environment& env, const Sizes& sizes) {
       add_benchmark(env, name, backend,
                     [economy](benchmark::State& state, const Context& ctx) {
                       const Economy& e = *economy;
-                      const StaticSolution base = solve_static(e, ReferenceState::from_data(e), {});
+                      const StaticSolution base =
+                          solve_static(testing::cpu_context(), e, ReferenceState::from_data(e), {});
                       const std::vector<ReferenceState> references(
                           200, {base.trade_shares, base.VAL, base.VAR});
                       std::vector<StaticShock> shocks(200);

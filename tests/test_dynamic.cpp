@@ -11,6 +11,7 @@
 #include "dynhat/effects.hpp"
 #include "dynhat/error.hpp"
 #include "support/backend_test.hpp"
+#include "support/cpu_context.hpp"
 #include "support/fixtures.hpp"
 #include "support/sequential_reference.hpp"
 
@@ -43,6 +44,31 @@ double max_abs_diff(const Matrix& a, const Matrix& b) {
   for (std::size_t k = 0; k < a.size() && k < b.size(); ++k)
     worst = std::max(worst, std::abs(a.data[k] - b.data[k]));
   return worst;
+}
+
+// The chord-preconditioned temporary equilibria (the default) and the damped iteration they
+// replaced solve the same equations: baseline and counterfactual agree to the solvers'
+// tolerances (outer 1e-12 in log Y, TE 1e-13; the map's gain turns those into <= 1e-9 in the
+// paths), in fewer factor-price passes.
+TEST(DynamicPath, ChordPreconditionedEqualsDampedEquilibria) {
+  const DynamicModel model = small_dynamic_model(11, 30, 0.5);
+  const Context ctx(Backend::cpu);
+  const FundamentalChanges changes = china_like(model.periods);
+  DynamicOptions damped = tight();
+  damped.te_chord = false;
+  const PathSolution b_chord = solve_baseline(ctx, model, tight());
+  const PathSolution b_damped = solve_baseline(ctx, model, damped);
+  const PathSolution c_chord = solve_counterfactual(ctx, model, b_chord, changes, tight());
+  const PathSolution c_damped = solve_counterfactual(ctx, model, b_damped, changes, damped);
+  for (const PathSolution* p : {&b_chord, &b_damped, &c_chord, &c_damped})
+    ASSERT_TRUE(p->report.converged && p->te_converged);
+  EXPECT_LT(max_abs_diff(b_chord.Y, b_damped.Y), 1e-9);
+  EXPECT_LT(max_abs_diff(c_chord.Y, c_damped.Y), 1e-9);
+  EXPECT_LT(max_abs_diff(c_chord.real_wage, c_damped.real_wage), 1e-9);
+  const double total = std::accumulate(model.L0.begin(), model.L0.end(), 0.0);
+  EXPECT_LT(max_abs_diff(c_chord.L, c_damped.L), 1e-9 * total);
+  EXPECT_LT(b_chord.te_iterations + c_chord.te_iterations,
+            b_damped.te_iterations + c_damped.te_iterations);
 }
 
 TEST(DynamicPath, FastSolverEqualsTheSequentialReference) {
@@ -157,7 +183,7 @@ TEST(DynamicPath, BatchedEquilibriaEqualTheChainAlongTheConvergedPath) {
         const std::size_t m = n * (J + 1) + 1 + j;
         shock.labor[j * N + n] = baseline.L(t, m) / baseline.L(t - 1, m);
       }
-    const StaticSolution x = solve_static(e, state, shock, te);
+    const StaticSolution x = solve_static(testing::cpu_context(), e, state, shock, te);
     ASSERT_TRUE(x.report.converged);
     state = {x.trade_shares, x.VAL, x.VAR};
     for (std::size_t n = 0; n < e.mobile_regions; ++n)

@@ -12,6 +12,7 @@
 #include "dynhat/static_equilibrium.hpp"
 #include "dynhat/synthetic.hpp"
 #include "support/backend_test.hpp"
+#include "support/cpu_context.hpp"
 #include "support/fixtures.hpp"
 
 namespace dynhat {
@@ -41,7 +42,7 @@ TEST(StaticEquilibrium, FastSolverEqualsReplicationAtTightTolerance) {
   const ReferenceState data = ReferenceState::from_data(e);
   StaticOptions fast_options;
   fast_options.tol = 1e-13;
-  const StaticSolution fast = solve_static(e, data, {}, fast_options);
+  const StaticSolution fast = solve_static(testing::cpu_context(), e, data, {}, fast_options);
   ReplicationOptions replication_options;
   replication_options.tol = 1e-24;  // squared damped step: |step| <= 1e-12
   replication_options.price_tol = 1e-14;
@@ -63,9 +64,10 @@ TEST(StaticEquilibrium, ZeroShockFromAnEquilibriumGivesUnitHats) {
   const Economy e = synthetic_economy(4, 7, 4, 11);
   StaticOptions options;
   options.tol = 1e-13;
-  const StaticSolution base = solve_static(e, ReferenceState::from_data(e), {}, options);
+  const StaticSolution base =
+      solve_static(testing::cpu_context(), e, ReferenceState::from_data(e), {}, options);
   ASSERT_TRUE(base.report.converged);
-  const StaticSolution again = solve_static(e, state_of(base), {}, options);
+  const StaticSolution again = solve_static(testing::cpu_context(), e, state_of(base), {}, options);
   ASSERT_TRUE(again.report.converged);
   EXPECT_EQ(again.report.iterations, 1);  // omega = 1 already clears every market
   // Rounding only: a few eps through the price fixed point and the expenditure solve.
@@ -83,7 +85,8 @@ TEST(StaticEquilibrium, WalrasLawHolds) {
   StaticShock shock;
   shock.productivity.assign(e.sectors * e.regions, 1.0);
   shock.productivity[1 * e.regions + 6] = 1.3;  // a country's sector 1 gets 30% more productive
-  const StaticSolution s = solve_static(e, ReferenceState::from_data(e), shock);
+  const StaticSolution s =
+      solve_static(testing::cpu_context(), e, ReferenceState::from_data(e), shock);
   ASSERT_TRUE(s.report.converged);
   const std::size_t J = e.sectors, N = e.regions;
   double spent = 0.0, earned = 0.0;
@@ -112,7 +115,7 @@ TEST(StaticEquilibrium, BatchEqualsProblemsOneByOne) {
   const std::vector<StaticSolution> batch =
       solve_static_batch(Context(Backend::cpu), e, references, shocks);
   for (std::size_t b = 0; b < shocks.size(); ++b) {
-    const StaticSolution alone = solve_static(e, references[b], shocks[b]);
+    const StaticSolution alone = solve_static(testing::cpu_context(), e, references[b], shocks[b]);
     EXPECT_TRUE(batch[b].report.converged) << "problem " << b;
     EXPECT_LE(batch[b].market_clearing_residual, 1e-10) << "problem " << b;  // issue 3's bound
     EXPECT_EQ(batch[b].omega, alone.omega) << "problem " << b;  // same code path: bitwise
@@ -125,7 +128,8 @@ TEST(StaticEquilibrium, ProblemsStopIndependentlyInsideABatch) {
   // A zero shock from an equilibrium stops after one pass; a large one needs many. In one batch
   // each keeps its own count and result (the finished one is masked out, not iterated on).
   const Economy e = synthetic_economy(3, 6, 3, 37);
-  const StaticSolution base = solve_static(e, ReferenceState::from_data(e), {});
+  const StaticSolution base =
+      solve_static(testing::cpu_context(), e, ReferenceState::from_data(e), {});
   const ReferenceState equilibrium{base.trade_shares, base.VAL, base.VAR};
   std::vector<StaticShock> shocks(2);
   shocks[1].productivity.assign(e.sectors * e.regions, 1.0);
@@ -134,7 +138,9 @@ TEST(StaticEquilibrium, ProblemsStopIndependentlyInsideABatch) {
   const std::vector<StaticSolution> batch = solve_static_batch(cpu, e, equilibrium, shocks);
   EXPECT_EQ(batch[0].report.iterations, 1);
   EXPECT_GT(batch[1].report.iterations, 5);
-  EXPECT_EQ(batch[1].omega, solve_static(e, equilibrium, shocks[1]).omega);  // bitwise, as alone
+  EXPECT_EQ(
+      batch[1].omega,
+      solve_static(testing::cpu_context(), e, equilibrium, shocks[1]).omega);  // bitwise, as alone
 }
 
 class StaticParity : public testing::BackendParity {};
@@ -167,7 +173,8 @@ TEST(StaticEquilibrium, NonConvergenceIsReportedWithTheBestIterate) {
   const Economy e = synthetic_economy(3, 6, 3, 61);
   StaticOptions options;
   options.max_iterations = 3;
-  const StaticSolution s = solve_static(e, ReferenceState::from_data(e), {}, options);
+  const StaticSolution s =
+      solve_static(testing::cpu_context(), e, ReferenceState::from_data(e), {}, options);
   EXPECT_FALSE(s.report.converged);
   EXPECT_EQ(s.report.iterations, 3);
   ASSERT_EQ(s.report.residual_history.size(), 3u);
@@ -191,7 +198,7 @@ TEST(StaticEquilibrium, ResultsDoNotDependOnTheThreadCount) {
   std::vector<StaticSolution> runs;
   for (int threads : {1, 2, 3}) {
     omp_set_num_threads(threads);
-    runs.push_back(solve_static(e, ReferenceState::from_data(e), {}));
+    runs.push_back(solve_static(testing::cpu_context(), e, ReferenceState::from_data(e), {}));
   }
   omp_set_num_threads(saved);
   for (std::size_t r = 1; r < runs.size(); ++r) {  // every output summed by one thread: bitwise
@@ -205,14 +212,17 @@ TEST(StaticEquilibrium, ShockArraysAreChecked) {
   const Economy e = synthetic_economy(2, 4, 2, 41);
   StaticShock shock;
   shock.productivity.assign(3, 1.0);
-  EXPECT_THROW(solve_static(e, ReferenceState::from_data(e), shock), DimensionMismatch);
+  EXPECT_THROW(solve_static(testing::cpu_context(), e, ReferenceState::from_data(e), shock),
+               DimensionMismatch);
   shock.productivity.assign(e.sectors * e.regions, 1.0);
   shock.productivity[0] = 0.0;
-  EXPECT_THROW(solve_static(e, ReferenceState::from_data(e), shock), InvalidInput);
+  EXPECT_THROW(solve_static(testing::cpu_context(), e, ReferenceState::from_data(e), shock),
+               InvalidInput);
   shock = {};
   shock.labor.assign(e.sectors * e.regions, 1.0);
   shock.labor[3] = 1.1;  // region 3 is a country: its labor is fixed
-  EXPECT_THROW(solve_static(e, ReferenceState::from_data(e), shock), InvalidInput);
+  EXPECT_THROW(solve_static(testing::cpu_context(), e, ReferenceState::from_data(e), shock),
+               InvalidInput);
 }
 
 /// Two regions, one sector, no intermediate inputs (gamma = 1): both regions are countries.
@@ -267,7 +277,8 @@ TEST(StaticEquilibrium, TwoRegionEconomyMatchesAHandSolution) {
   shock.productivity = {a_home, 1.0};
   StaticOptions options;
   options.tol = 1e-13;
-  const StaticSolution s = solve_static(e, ReferenceState::from_data(e), shock, options);
+  const StaticSolution s =
+      solve_static(testing::cpu_context(), e, ReferenceState::from_data(e), shock, options);
   ASSERT_TRUE(s.report.converged);
   // Bisection to 2^-200 and the solver to 1e-13: agreement to rounding of the formulas.
   EXPECT_NEAR(s.omega[0], r * scale, 1e-12);
@@ -280,7 +291,8 @@ TEST(StaticEquilibrium, TradeCostOnASmallPairMovesItsShareByTheta) {
   // unit cost fall; with the smallest share here (2e-4) that offsets 1.5% of the response, so
   // the bound is 5%.
   const Economy e = synthetic_economy(3, 6, 3, 51);
-  const ReferenceState base = state_of(solve_static(e, ReferenceState::from_data(e), {}));
+  const ReferenceState base =
+      state_of(solve_static(testing::cpu_context(), e, ReferenceState::from_data(e), {}));
   const std::size_t J = e.sectors, N = e.regions;
   std::size_t pair = 0;  // the smallest positive cross-region share
   for (std::size_t k = 0; k < base.trade_shares.size(); ++k) {
@@ -293,7 +305,7 @@ TEST(StaticEquilibrium, TradeCostOnASmallPairMovesItsShareByTheta) {
   StaticShock shock;
   shock.trade_costs.assign(J * N * N, 1.0);
   shock.trade_costs[pair] = 1.01;
-  const StaticSolution s = solve_static(e, base, shock);
+  const StaticSolution s = solve_static(testing::cpu_context(), e, base, shock);
   ASSERT_TRUE(s.report.converged);
   const double theta = e.theta[pair / (N * N)];
   const double share = base.trade_shares[pair];
@@ -328,7 +340,7 @@ TEST(StaticEquilibrium, CdpBaseYearFastEqualsReplication) {
 
   StaticOptions options;
   options.tol = 1e-12;
-  const StaticSolution fast = solve_static(e, data, {}, options);
+  const StaticSolution fast = solve_static(testing::cpu_context(), e, data, {}, options);
   ASSERT_TRUE(fast.report.converged);
   EXPECT_LE(fast.market_clearing_residual, 1e-10);  // issue 3: every market to 1e-10
   // Issue 3: the fast solver equals the tightened replication to 1e-8 (measured: 5e-11).

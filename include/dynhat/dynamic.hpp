@@ -42,9 +42,11 @@ struct DynamicModel {
   std::size_t markets() const { return economy.mobile_regions * (economy.sectors + 1); }
 };
 
-/// The base-year equilibrium of `economy` as a reference state (solve_static from the data with
-/// no shock); throws NotConverged if it does not converge. `solution` (optional) receives it whole.
-ReferenceState base_year_equilibrium(const Economy& economy, const StaticOptions& options = {},
+/// The base-year equilibrium of `economy` as a reference state (solve_static on ctx's backend
+/// from the data with no shock); throws NotConverged if it does not converge. `solution`
+/// (optional) receives it whole.
+ReferenceState base_year_equilibrium(const Context& ctx, const Economy& economy,
+                                     const StaticOptions& options = {},
                                      StaticSolution* solution = nullptr);
 
 /// A productivity change A^{ij} *= factor at slot `slot` (>= 1), i.e. between slots slot-1 and
@@ -90,6 +92,11 @@ struct DynamicOptions {
   /// of every slot in the converged path. Early outer iterations use a looser one (see
   /// path_solver.cpp), never looser than 1e-4.
   StaticOptions te = default_te_options();
+  /// Precondition every temporary equilibrium's factor-price iteration by the chord (frozen
+  /// Newton) matrix of a nearby equilibrium: the base year's, and for a path that moves far from
+  /// it also its last date's (src/dynamic/path_equilibria.hpp). false: the damped iteration of
+  /// solve_static, the same equilibria in several times more passes.
+  bool te_chord = true;
   ProgressCallback progress;
 
   static StaticOptions default_te_options() {
@@ -120,7 +127,11 @@ struct PathSolution {
   double te_residual = 0.0;
   bool te_converged = false;  ///< every temporary equilibrium of the final batch converged
   long te_iterations = 0;     ///< factor-price iterations over all temporary equilibria
-  double te_seconds = 0.0;    ///< time in temporary equilibria (wall clock)
+  /// Median factor-price iterations per date: at the first evaluation (cold, or from the
+  /// baseline) and at every later one (warm-started from the date's previous solution).
+  double te_passes_first = 0.0;
+  double te_passes_warm = 0.0;
+  double te_seconds = 0.0;  ///< time in temporary equilibria (wall clock)
 };
 
 /// The constant-fundamentals baseline (Proposition 1, MODEL.md 5.2).

@@ -73,8 +73,10 @@ struct StaticOptions {
 /// Anderson on log phat, warm-started across outer iterations; the expenditure system
 /// (I - Omega) X = alpha I matrix-free (per-sector trade products, then per-region J x J
 /// input-output products) by restarted GMRES, warm-started. `shock.omega_init` warm-starts.
-StaticSolution solve_static(const Economy& economy, const ReferenceState& reference,
-                            const StaticShock& shock, const StaticOptions& options = {});
+/// Runs on ctx's backend (a batch of one: solve_static_batch).
+StaticSolution solve_static(const Context& ctx, const Economy& economy,
+                            const ReferenceState& reference, const StaticShock& shock,
+                            const StaticOptions& options = {});
 
 /// B problems sharing the structure of `economy`, each with its own reference state and shock
 /// (the two vectors have B entries), solved as one batch on ctx's backend: every term is a

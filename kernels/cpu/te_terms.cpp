@@ -2,6 +2,8 @@
 // row), each output written by one thread in a fixed order, so results depend neither on the
 // thread count nor on the other problems of the batch. Costs per problem: unit costs N J^2,
 // price indices and trade shares J N^2 exponentials, sales J N^2, the IO product N J^2 flops.
+#include <omp.h>
+
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -33,6 +35,10 @@ void io_product(std::size_t J, std::size_t N, const double* G, const double* Y, 
 }
 
 }  // namespace
+
+std::size_t te_group_size(const Context& /*ctx*/, std::size_t /*batch*/) {
+  return static_cast<std::size_t>(std::max(omp_get_max_threads(), 1));
+}
 
 void te_log_unit_costs(const Context& /*ctx*/, std::size_t batch, std::size_t J, std::size_t N,
                        const double* G, const double* gamma, const double* active,
@@ -70,9 +76,10 @@ void te_log_price_indices(const Context& /*ctx*/, std::size_t batch, std::size_t
         const double* cost = log_xhat + b * jn + j * N;
         const double* q = log_q + (b * jn + row) * N;
         double top = -INFINITY;
+#pragma omp simd reduction(max : top)
         for (std::size_t i = 0; i < N; ++i) {
           z[i] = q[i] - t * cost[i];  // -inf for a permanent zero share
-          top = std::max(top, z[i]);
+          top = z[i] > top ? z[i] : top;
         }
         if (top == -INFINITY) {  // nothing absorbed (X0 = 0): the price is never used
           log_phat[b * jn + row] = 0.0;

@@ -38,7 +38,7 @@ int run_demo(const DemoArgs& a) {
   model.mu0 = std::move(mobility.mu0);
   model.L0 = std::move(mobility.L0);
   model.periods = a.periods;
-  model.base_year = base_year_equilibrium(model.economy, run.options.te);
+  model.base_year = base_year_equilibrium(Context(Backend::cpu), model.economy, run.options.te);
 
   // The CDP's China is region 56 = R + 6; a smaller economy shocks its last region.
   const std::size_t shocked = std::min(a.mobile_regions + 6, a.regions - 1);

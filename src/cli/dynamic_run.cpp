@@ -111,6 +111,8 @@ nlohmann::json path_report(const PathSolution& p, Backend backend) {
   r["temporary_equilibria"] = {{"converged", p.te_converged},
                                {"max_market_clearing_residual", p.te_residual},
                                {"factor_price_iterations", p.te_iterations},
+                               {"median_passes_first_evaluation", p.te_passes_first},
+                               {"median_passes_per_date", p.te_passes_warm},
                                {"seconds", p.te_seconds}};
   return r;
 }

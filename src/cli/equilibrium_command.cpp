@@ -39,7 +39,7 @@ StaticSolution solve(const Economy& e, const ReferenceState& ref, const StaticSh
   StaticOptions options;
   options.tol = a.tol;
   const Context ctx(parse_backend(a.backend, "--backend"));
-  return solve_static_batch(ctx, e, ref, std::vector<StaticShock>{shock}, options).front();
+  return solve_static(ctx, e, ref, shock, options);
 }
 
 nlohmann::json solve_report(const StaticSolution& s, const EquilibriumArgs& a) {

@@ -59,7 +59,8 @@ int run_solve(const SolveArgs& a) {
   require_shape(model.mu0, m, m, scenario.mu0.string());
   require_migration_matrix(model.mu0, scenario.mu0.string());
   require_labor(model.L0, m, scenario.L0.string());
-  model.base_year = base_year_equilibrium(model.economy, scenario.options.te);
+  model.base_year =
+      base_year_equilibrium(Context(Backend::cpu), model.economy, scenario.options.te);
   run.changes = resolve_shocks(scenario, model.economy);
   run.effects.manufacturing =
       resolve_sectors(scenario, model.economy, scenario.manufacturing, "effects.manufacturing");

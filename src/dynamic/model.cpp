@@ -9,9 +9,9 @@
 
 namespace dynhat {
 
-ReferenceState base_year_equilibrium(const Economy& economy, const StaticOptions& options,
-                                     StaticSolution* solution) {
-  StaticSolution base = solve_static(economy, ReferenceState::from_data(economy), {}, options);
+ReferenceState base_year_equilibrium(const Context& ctx, const Economy& economy,
+                                     const StaticOptions& options, StaticSolution* solution) {
+  StaticSolution base = solve_static(ctx, economy, ReferenceState::from_data(economy), {}, options);
   if (!base.report.converged) {
     throw NotConverged(fmt::format(
         "base-year equilibrium: market-clearing residual {:.3g} after {} iterations (tol {:g})",

@@ -1,7 +1,10 @@
 #include "dynamic/path_equilibria.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+
+#include "static_equilibrium/te_terms.hpp"
 
 namespace dynhat::dynamic {
 
@@ -37,35 +40,109 @@ CumulativeChanges cumulate(const FundamentalChanges& changes, const DynamicModel
   return out;
 }
 
-PathEquilibria solve_path_equilibria(const Context& ctx, const DynamicModel& model, const Matrix& L,
-                                     const CumulativeChanges& changes, const Matrix* warm_omega,
-                                     const StaticOptions& options) {
+namespace {
+
+/// The shocks of slots 1..T-2 (labor set by each solve).
+std::vector<StaticShock> slot_shocks(const DynamicModel& model, const CumulativeChanges& changes,
+                                     const Matrix* warm_omega) {
+  const std::size_t T = model.periods, JN = model.economy.sectors * model.economy.regions;
+  std::vector<StaticShock> shocks(T - 2);
+  for (std::size_t b = 0; b < shocks.size(); ++b) {
+    const std::size_t t = 1 + b;
+    shocks[b].productivity = changes.productivity[t];
+    shocks[b].trade_costs = changes.trade_costs[t];
+    if (warm_omega) shocks[b].omega_init.assign(warm_omega->row(t), warm_omega->row(t) + JN);
+  }
+  return shocks;
+}
+
+/// sum |log x| over the entries of a cumulative change (0 for an empty one: no change).
+double log_distance(const std::vector<double>& x) {
+  double d = 0.0;
+  for (double v : x) d += std::abs(std::log(v));
+  return d;
+}
+
+}  // namespace
+
+PathEquilibriumBatch::PathEquilibriumBatch(const Context& ctx, const DynamicModel& model,
+                                           const CumulativeChanges& changes,
+                                           const Matrix* warm_omega,
+                                           const te::ChordMatrix* base_chord)
+    : ctx_(ctx),
+      model_(model),
+      shocks_(slot_shocks(model, changes, warm_omega)),
+      base_chord_(base_chord),
+      batch_(ctx, model.economy,
+             std::vector<const ReferenceState*>(model.periods - 2, &model.base_year), shocks_) {
+  for (std::size_t b = 0; b < shocks_.size(); ++b) {
+    batch_.set_chord(b, base_chord);
+    distance_.push_back(log_distance(shocks_[b].productivity) +
+                        log_distance(shocks_[b].trade_costs));
+  }
+}
+
+PathEquilibriumBatch::~PathEquilibriumBatch() = default;
+
+std::vector<double> PathEquilibriumBatch::labor_ratio(const Matrix& L, std::size_t b) const {
+  const Economy& e = model_.economy;
+  const std::size_t J = e.sectors, N = e.regions, slots = J + 1, t = 1 + b;
+  std::vector<double> labor(J * N, 1.0);
+  for (std::size_t n = 0; n < e.mobile_regions; ++n) {
+    for (std::size_t j = 0; j < J; ++j) {
+      const std::size_t m = n * slots + 1 + j;
+      // A market empty at slot 0 stays empty (mu0 rows scale, never create, labor): ratio 1.
+      labor[j * N + n] = model_.L0[m] > 0.0 ? L(t, m) / model_.L0[m] : 1.0;
+    }
+  }
+  return labor;
+}
+
+int PathEquilibriumBatch::anchor_last_date(const Matrix& L, const StaticOptions& options) {
+  const std::size_t last = shocks_.size() - 1;
+  // How far each date is from the base year: its fundamentals and its labor at this first path.
+  for (std::size_t b = 0; b < shocks_.size(); ++b) distance_[b] += log_distance(labor_ratio(L, b));
+  const double reach = distance_[last];
+  if (!(reach > 0.0)) return 0;  // a steady state: the base year is every date's neighbour
+  StaticShock shock = shocks_[last];
+  shock.labor = labor_ratio(L, last);
+  const StaticSolution anchor =
+      solve_static_batch(ctx_, model_.economy, model_.base_year, {shock}, options).front();
+  if (!anchor.report.converged) return anchor.report.iterations;  // the batch's safeguards rule
+  last_chord_ = std::make_unique<te::ChordMatrix>(model_.economy, anchor.trade_shares, anchor.VAL,
+                                                  anchor.VAR);
+  const std::size_t JN = anchor.omega.size();
+  const std::vector<double> start = te::expand(model_.economy, shocks_[last]).omega_init;
+  for (std::size_t b = 0; b < shocks_.size(); ++b) {
+    // Continuation: log omega moves from the date's own start towards the last date's
+    // solution in proportion to how far its fundamentals have moved.
+    const double share = std::min(1.0, distance_[b] / reach);
+    const std::vector<double> own = te::expand(model_.economy, shocks_[b]).omega_init;
+    std::vector<double> omega(JN);
+    for (std::size_t k = 0; k < JN; ++k)
+      omega[k] = own[k] * std::pow(anchor.omega[k] / start[k], share);
+    batch_.set_omega(b, omega);
+    if (share > 0.5) batch_.set_chord(b, last_chord_.get());
+  }
+  return anchor.report.iterations;
+}
+
+PathEquilibria PathEquilibriumBatch::solve(const Matrix& L, const StaticOptions& options) {
   const auto start = std::chrono::steady_clock::now();
+  const DynamicModel& model = model_;
   const Economy& e = model.economy;
   const std::size_t T = model.periods, J = e.sectors, N = e.regions, R = e.mobile_regions;
   const std::size_t M = model.markets(), slots = J + 1;
   const std::size_t first = 1, count = T - 2;  // slots 1..T-2
 
-  std::vector<StaticShock> shocks(count);
-  for (std::size_t b = 0; b < count; ++b) {
-    const std::size_t t = first + b;
-    StaticShock& s = shocks[b];
-    s.labor.assign(J * N, 1.0);
-    for (std::size_t n = 0; n < R; ++n) {
-      for (std::size_t j = 0; j < J; ++j) {
-        const std::size_t m = n * slots + 1 + j;
-        // A market empty at slot 0 stays empty (mu0 rows scale, never create, labor): ratio 1.
-        s.labor[j * N + n] = model.L0[m] > 0.0 ? L(t, m) / model.L0[m] : 1.0;
-      }
-    }
-    s.productivity = changes.productivity[t];
-    s.trade_costs = changes.trade_costs[t];
-    if (warm_omega) s.omega_init.assign(warm_omega->row(t), warm_omega->row(t) + J * N);
-  }
-  const std::vector<StaticSolution> solved =
-      solve_static_batch(ctx, e, model.base_year, shocks, options);
+  const int anchor_passes =
+      first_solve_ && base_chord_ != nullptr ? anchor_last_date(L, options) : 0;
+  first_solve_ = false;
+  for (std::size_t b = 0; b < count; ++b) batch_.set_labor(b, labor_ratio(L, b));
+  const std::vector<StaticSolution> solved = batch_.solve(options);
 
   PathEquilibria out;
+  out.iterations = anchor_passes;
   out.real_wage = Matrix(T, M, 1.0);
   out.omega = Matrix(T, J * N, 1.0);
   out.price_index = Matrix(T, N, 1.0);
@@ -78,6 +155,7 @@ PathEquilibria solve_path_equilibria(const Context& ctx, const DynamicModel& mod
     out.residual = std::max(out.residual, x.market_clearing_residual);
     out.converged = out.converged && x.report.converged;
     out.iterations += x.report.iterations;
+    out.passes.push_back(x.report.iterations);
     // Numeraire: nominal world value added equal to the base year's (real wages are unaffected).
     double world_va = 0.0;
     for (std::size_t k = 0; k < J * N; ++k) world_va += x.VAL[k] + x.VAR[k];

@@ -2,7 +2,12 @@
 // are multiplicative with row normalisation, so they telescope: the TE at slot t is a static
 // exact-hat-algebra problem relative to the base-year equilibrium, with the cumulative labor ratio
 // L_t / L_0 and the cumulative fundamental changes at t. Given the labor path the slots are
-// independent; solve_static_batch solves them in parallel.
+// independent; one persistent StaticBatch solves them together, warm-started from its own last
+// solution at every evaluation, its factor-price iteration preconditioned by a chord matrix
+// (te::ChordMatrix): the base year's for dates near it; for a path whose fundamentals move far
+// from the base year, also one at the last date's equilibrium (solved first, alone), which
+// serves the dates whose cumulative changes are closer to the last date's, and whose solution
+// starts every date by continuation along the changes.
 //
 // A counterfactual's TE at slot t is, in the replication, a problem relative to the baseline's
 // equilibrium at t; the baseline's is itself the base year with labor L_t / L_0 (constant
@@ -11,9 +16,12 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 #include "dynhat/dynamic.hpp"
+#include "static_equilibrium/chord_matrix.hpp"
+#include "static_equilibrium/static_batch.hpp"
 
 namespace dynhat::dynamic {
 
@@ -27,20 +35,46 @@ CumulativeChanges cumulate(const FundamentalChanges& changes, const DynamicModel
 /// What one batch returns, per slot t = 0..T-1 (slots 0 and T-1 carry the neighbours' values
 /// where noted).
 struct PathEquilibria {
-  Matrix real_wage;       ///< [T][M] (w_t/P_t)/(w_0/P_0); 1 for q = 0; row T-1 = row T-2
-  Matrix omega;           ///< [T][J N] normalised to the base year's world value added; row 0 = 1
-  Matrix price_index;     ///< [T][N] same numeraire
-  double residual = 0.0;  ///< largest market-clearing residual over slots 1..T-2
-  bool converged = true;  ///< every slot converged
-  long iterations = 0;    ///< factor-price iterations, all slots
+  Matrix real_wage;         ///< [T][M] (w_t/P_t)/(w_0/P_0); 1 for q = 0; row T-1 = row T-2
+  Matrix omega;             ///< [T][J N] normalised to the base year's world value added; row 0 = 1
+  Matrix price_index;       ///< [T][N] same numeraire
+  double residual = 0.0;    ///< largest market-clearing residual over slots 1..T-2
+  bool converged = true;    ///< every slot converged
+  long iterations = 0;      ///< factor-price iterations, all slots
+  std::vector<int> passes;  ///< [T-2] factor-price iterations of slots 1..T-2
   double seconds = 0.0;
 };
 
-/// Solves the TEs of slots 1..T-2 for the labor path `L` ([>= T-1][M], row t = slot t) at
-/// tolerance `options.tol`, warm-started from `warm_omega` ([T][J N], a previous solution's omega;
-/// nullptr: omega = 1).
-PathEquilibria solve_path_equilibria(const Context& ctx, const DynamicModel& model, const Matrix& L,
-                                     const CumulativeChanges& changes, const Matrix* warm_omega,
-                                     const StaticOptions& options);
+/// The TEs of slots 1..T-2 of one path, built once per path solve.
+class PathEquilibriumBatch {
+ public:
+  /// `warm_omega` ([T][J N], a previous solution's omega; nullptr: omega = 1) starts the first
+  /// solve; `base_chord` (the base year's chord matrix; nullptr: none, the damped iteration)
+  /// preconditions the dates near the base year. model, changes and base_chord must outlive the
+  /// batch.
+  PathEquilibriumBatch(const Context& ctx, const DynamicModel& model,
+                       const CumulativeChanges& changes, const Matrix* warm_omega,
+                       const te::ChordMatrix* base_chord);
+  ~PathEquilibriumBatch();
+  /// Solves at the labor path `L` ([>= T-1][M], row t = slot t) at tolerance `options.tol`,
+  /// each date from its own last solution.
+  PathEquilibria solve(const Matrix& L, const StaticOptions& options);
+
+ private:
+  /// Problem b's labor change at the labor path L.
+  std::vector<double> labor_ratio(const Matrix& L, std::size_t b) const;
+  /// The first solve of a path away from the base year: the last date alone, its chord matrix,
+  /// and every date's start by continuation. Returns the last date's factor-price iterations.
+  int anchor_last_date(const Matrix& L, const StaticOptions& options);
+
+  const Context& ctx_;
+  const DynamicModel& model_;
+  std::vector<StaticShock> shocks_;  // [T-2] slots 1..T-2, without labor
+  const te::ChordMatrix* base_chord_;
+  std::vector<double> distance_;  // [T-2] |log of the cumulative changes| (sum over entries)
+  StaticBatch batch_;
+  std::unique_ptr<te::ChordMatrix> last_chord_;
+  bool first_solve_ = true;
+};
 
 }  // namespace dynhat::dynamic

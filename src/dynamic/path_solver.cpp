@@ -23,12 +23,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <memory>
 
 #include "anderson.hpp"
 #include "dynamic/path_equilibria.hpp"
 #include "dynhat/dynamic.hpp"
 #include "dynhat/error.hpp"
 #include "kernels/kernels.hpp"
+#include "static_equilibrium/chord_matrix.hpp"
 #include "value_path.hpp"
 
 namespace dynhat {
@@ -48,6 +50,14 @@ std::vector<double> real_wage_changes(const Matrix& W) {
   return cdot;
 }
 
+/// The median of counts (0 for none).
+double median(std::vector<int> counts) {
+  if (counts.empty()) return 0.0;
+  const std::size_t mid = counts.size() / 2;
+  std::nth_element(counts.begin(), counts.begin() + static_cast<std::ptrdiff_t>(mid), counts.end());
+  return counts[mid];
+}
+
 std::vector<double> log_of(const Matrix& Y) {
   std::vector<double> out(Y.size());
   for (std::size_t k = 0; k < Y.size(); ++k) out[k] = std::log(Y.data[k]);
@@ -65,7 +75,11 @@ class PathSolver {
         changes_(dynamic::cumulate(changes, model)),
         T_(model.periods),
         M_(model.markets()),
-        path_(ctx, model.mu0, T_, model.beta) {}
+        path_(ctx, model.mu0, T_, model.beta),
+        chord_(options.te_chord
+                   ? std::make_unique<te::ChordMatrix>(model.economy, model.base_year.trade_shares,
+                                                       model.base_year.VAL, model.base_year.VAR)
+                   : nullptr) {}
 
   PathSolution run() {
     const auto start = std::chrono::steady_clock::now();
@@ -82,8 +96,10 @@ class PathSolver {
                         options_.anderson_memory);
 
     PathSolution out;
-    const Matrix* warm = baseline_ ? &baseline_->omega : nullptr;
+    dynamic::PathEquilibriumBatch batch(ctx_, model_, changes_,
+                                        baseline_ ? &baseline_->omega : nullptr, chord_.get());
     dynamic::PathEquilibria equilibria;
+    std::vector<int> first_passes, warm_passes;  // per date: the first evaluation, the others
     Matrix labor;
     // A counterfactual starts at the converged baseline: evaluated at full accuracy first, so that
     // one without changes stops there at once (and equals the baseline).
@@ -91,10 +107,11 @@ class PathSolver {
     for (int it = 1; it <= options_.max_iterations; ++it) {
       const double te_tol =
           std::max(options_.te.tol, std::min(kLoosestTolerance, kTeFraction * previous));
-      evaluate(log_y, te_tol, warm, equilibria, labor, log_y_new);
-      warm = &equilibria.omega;
+      evaluate(log_y, te_tol, batch, equilibria, labor, log_y_new);
       evaluated.copy_from(log_y);
       out.te_iterations += equilibria.iterations;
+      std::vector<int>& passes = it == 1 ? first_passes : warm_passes;
+      passes.insert(passes.end(), equilibria.passes.begin(), equilibria.passes.end());
       out.te_seconds += equilibria.seconds;
       const double residual =
           kernels::diff_range(ctx_, n, log_y_new.data(), log_y.data()).max_abs();
@@ -117,6 +134,8 @@ class PathSolver {
       }
     }
     finish(evaluated, labor, equilibria, out);
+    out.te_passes_first = median(first_passes);
+    out.te_passes_warm = median(warm_passes);
     out.report.seconds = seconds_since(start);
     return out;
   }
@@ -133,14 +152,14 @@ class PathSolver {
 
   /// One evaluation of the outer map at log_y: fills the temporary equilibria, the labor path
   /// and log_y_new = G(log_y).
-  void evaluate(const DeviceArray& log_y, double te_tol, const Matrix* warm,
+  void evaluate(const DeviceArray& log_y, double te_tol, dynamic::PathEquilibriumBatch& batch,
                 dynamic::PathEquilibria& equilibria, Matrix& labor, DeviceArray& log_y_new) {
     path_.factorise(log_y);
     labor = Matrix(T_ + 1, M_);
     path_.labor(model_.L0).download(labor.data.data(), labor.size());
     StaticOptions te = options_.te;
     te.tol = te_tol;
-    equilibria = dynamic::solve_path_equilibria(ctx_, model_, labor, changes_, warm, te);
+    equilibria = batch.solve(labor, te);
     const DeviceArray cdot(ctx_, real_wage_changes(equilibria.real_wage));
     const double inv_nu = 1.0 / model_.nu;
     if (options_.method == OuterMethod::picard) {
@@ -197,6 +216,7 @@ class PathSolver {
   const std::size_t T_;
   const std::size_t M_;
   MigrationPath path_;
+  const std::unique_ptr<te::ChordMatrix> chord_;  // the base year's: every date starts near it
 };
 
 }  // namespace

@@ -1,24 +1,27 @@
 // The fast temporary-equilibrium solver (ARCHITECTURE.md 4.2-4.3) for a batch of problems in
-// lockstep on one backend: Anderson on log factor prices, Anderson on log prices inside, GMRES on
-// the expenditure system, all warm-started. The O(J N^2) and O(N J^2) terms are the batched
-// kernels of the list (kernels/*/te_terms.*), the Krylov and Anderson vectors stay on the
-// backend; per problem and outer iteration O(J N) values travel to the host (income, implied
-// factor prices). Every problem runs its own iteration, masked out of the batch once it stops, so
-// its result does not depend on the other problems.
+// lockstep on one backend: Anderson on log factor prices (on the damped map, or on the chord map
+// u + K F with K the inverse Jacobian of a nearby equilibrium, chord_matrix.hpp), Anderson on log
+// prices inside, GMRES on the expenditure system, all warm-started. The O(J N^2) and O(N J^2)
+// terms are the batched kernels of the list (kernels/*/te_terms.*), the Krylov and Anderson
+// vectors stay on the backend; per problem and outer iteration O(J N) values travel to the host
+// (income, implied factor prices). Every problem runs its own iteration, masked out of the batch
+// once it stops, so its result does not depend on the other problems.
 // Per outer iteration on the CDP tables: a few price sweeps (J N^2 exp each) and a few tens of
 // operator applications (J N^2 + N J^2 flops each), against a 1914^3/3-flop LU and a price loop
 // from scratch in the replication algorithm.
-#include <omp.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <memory>
+#include <string>
 
 #include "anderson.hpp"
 #include "dynhat/error.hpp"
 #include "dynhat/static_equilibrium.hpp"
 #include "kernels/kernels.hpp"
+#include "static_equilibrium/chord_matrix.hpp"
 #include "static_equilibrium/gmres.hpp"
+#include "static_equilibrium/static_batch.hpp"
 #include "static_equilibrium/te_terms.hpp"
 
 namespace dynhat {
@@ -34,6 +37,10 @@ constexpr int kMaxRestarts = 20;
 /// options ask), since solving them far below the outer error is wasted. The first evaluation,
 /// restarts, the fallback and every convergence claim use the exact inner tolerances.
 constexpr double kForcing = 1e-3;
+/// A chord step cuts the residual ~30-100x per pass, which inner errors of 1e-3 of the residual
+/// would blur (measured on the CDP China shock: 5 passes per date and outer iteration at 1e-3,
+/// 3 at 1e-5); a few more price sweeps are cheaper than a pass.
+constexpr double kChordForcing = 1e-5;
 
 using Mask = std::vector<unsigned char>;
 
@@ -41,16 +48,24 @@ bool any(const Mask& flags) {
   return std::any_of(flags.begin(), flags.end(), [](unsigned char f) { return f != 0; });
 }
 
-/// Problems [first, first + count) of a batch solved together on one backend.
+/// One problem's inputs and warm-start state, on the host, kept across solves.
+struct Problem {
+  const ReferenceState* reference = nullptr;
+  te::ExpandedShock shock;
+  /// [J][N][N] effective shares, shared by problems with equal reference shares and trade costs.
+  std::shared_ptr<const std::vector<double>> log_q;
+  std::vector<double> cost_shift;                // [J][N] te::log_cost_shift
+  const te::ChordMatrix* chord = nullptr;        // preconditioner of the factor-price step, or none
+  std::vector<double> u, log_phat, expenditure;  // [J][N] state of the last solve (empty: none)
+};
+
+/// The work arrays of `B` problems solved together on one backend, reused group after group.
 class BatchSolve {
  public:
-  BatchSolve(const Context& ctx, const Economy& e, std::vector<const ReferenceState*> references,
-             const std::vector<StaticShock>& shocks, const StaticOptions& options)
+  BatchSolve(const Context& ctx, const Economy& e, std::size_t B, int anderson_memory)
       : ctx_(ctx),
         e_(e),
-        refs_(std::move(references)),
-        options_(options),
-        B_(refs_.size()),
+        B_(B),
         size_(e.sectors * e.regions),
         G_(ctx, e.G),
         gamma_(ctx, e.gamma),
@@ -68,44 +83,42 @@ class BatchSolve {
         price_x_(ctx, B_ * size_),
         price_current_(ctx, B_ * size_),
         price_next_(ctx, B_ * size_),
-        price_mixer_(ctx, size_, options.anderson_memory, B_),
+        price_mixer_(ctx, size_, anderson_memory, B_),
         rhs_(ctx, B_ * size_),
         y_(ctx, B_ * size_),
-        gmres_(ctx, B_, size_, kGmresRestart) {
-    const std::size_t jnn = size_ * e.regions;
-    for (std::size_t b = 0; b < B_; ++b) {
-      shocks_.push_back(te::expand(e, shocks[b]));
-      log_q_.upload(te::log_effective_shares(e, *refs_[b], shocks_[b]).data(), jnn, b * jnn);
-    }
-    log_phat_.fill(0.0);
-    expenditure_.fill(0.0);
-  }
+        gmres_(ctx, B_, size_, kGmresRestart),
+        u_(ctx, B_ * size_),
+        g_(ctx, B_ * size_),
+        mixer_(ctx, size_, anderson_memory, B_),
+        best_u_(ctx, B_ * size_),
+        best_phat_(ctx, B_ * size_),
+        best_x_(ctx, B_ * size_),
+        loaded_q_(B_, nullptr) {}
 
-  std::vector<StaticSolution> run() {
+  /// Solves problems [first, first + B) of `problems` from their state and stores it back.
+  std::vector<StaticSolution> run(std::vector<Problem>& problems, std::size_t first,
+                                  const StaticOptions& options) {
     const auto start = std::chrono::steady_clock::now();
+    options_ = &options;
+    load(problems, first);
     std::vector<StaticSolution> out(B_);
-    const std::size_t length = B_ * size_;
-    DeviceArray u(ctx_, length), g(ctx_, length);
-    std::vector<double> host(length);
-    for (std::size_t b = 0; b < B_; ++b)
-      for (std::size_t k = 0; k < size_; ++k)
-        host[b * size_ + k] = std::log(shocks_[b].omega_init[k]);
-    u.upload(host.data(), length);
-    AndersonMixer mixer(ctx_, size_, options_.anderson_memory, B_);
+    DeviceArray &u = u_, &g = g_;
+    AndersonMixer& mixer = mixer_;
+    mixer.restart();
     // Safeguard: Anderson may extrapolate far enough to leave the region where the prices and the
     // expenditure system are defined. Then that problem's history is dropped and its iteration
-    // resumes with a plain damped step from its best iterate (warm starts restored with it).
-    DeviceArray best_u(ctx_, length), best_phat(ctx_, length), best_x(ctx_, length);
+    // resumes with a plain base step from its best iterate (warm starts restored with it).
+    DeviceArray &best_u = best_u_, &best_phat = best_phat_, &best_x = best_x_;
     std::vector<double> best(B_, INFINITY), u_host, excess;
     std::vector<int> restarts(B_, 0);
     Mask running(B_, 1);
-    for (int it = 1; it <= options_.max_iterations && any(running); ++it) {
+    for (int it = 1; it <= options_->max_iterations && any(running); ++it) {
       Mask evaluated = excess_demand(u, running, u_host, excess);
       std::vector<double> residuals = max_abs(evaluated, excess);
       // A residual below tol from inexact inner solves is confirmed by an exact evaluation.
       Mask verify(B_, 0);
       for (std::size_t b = 0; b < B_; ++b) {
-        verify[b] = running[b] != 0 && forcing_[b] > 0.0 && residuals[b] <= options_.tol;
+        verify[b] = running[b] != 0 && forcing_[b] > 0.0 && residuals[b] <= options_->tol;
         if (verify[b] != 0) forcing_[b] = 0.0;
       }
       if (any(verify)) {
@@ -124,7 +137,8 @@ class BatchSolve {
       for (std::size_t b = 0; b < B_; ++b) {
         if (running[b] == 0) continue;
         const double residual = residuals[b];
-        forcing_[b] = std::isfinite(residual) ? kForcing * residual : 0.0;
+        const double forcing = problem(b).chord != nullptr ? kChordForcing : kForcing;
+        forcing_[b] = std::isfinite(residual) ? forcing * residual : 0.0;
         IterationReport& report = out[b].report;
         report.iterations = it;
         report.residual = residual;
@@ -139,7 +153,7 @@ class BatchSolve {
             improved[b] = 1;
             best[b] = residual;
           }
-          report.converged = residual <= options_.tol;
+          report.converged = residual <= options_->tol;
           running[b] = !report.converged;
           stepping[b] = running[b];
         }
@@ -153,19 +167,12 @@ class BatchSolve {
         restore(restart, best_u, best_phat, best_x, u);
         std::vector<double> restart_u, restart_excess;
         const Mask ok = excess_demand(u, restart, restart_u, restart_excess);
-        for (std::size_t b = 0; b < B_; ++b) {
-          if (restart[b] == 0) continue;
-          running[b] = ok[b];
-          for (std::size_t k = 0; k < size_; ++k) {
-            const std::size_t i = b * size_ + k;
-            restart_u[i] += options_.damping * restart_excess[i];
-          }
-        }
-        g.upload(restart_u.data(), length);
+        for (std::size_t b = 0; b < B_; ++b)
+          if (restart[b] != 0) running[b] = ok[b];
+        base_map(restart_u, restart_excess, g);
         kernels::segment_copy(ctx_, B_, size_, restart.data(), g.data(), u.data());
       }
-      for (std::size_t i = 0; i < length; ++i) u_host[i] += options_.damping * excess[i];
-      g.upload(u_host.data(), length);
+      base_map(u_host, excess, g);
       mixer.step(u, g, stepping);
     }
     // Stopped at the cap: report the best iterate, with its prices, shares and expenditure.
@@ -183,6 +190,7 @@ class BatchSolve {
         if (fallback[b] != 0) out[b].report.residual = ok[b] != 0 ? exact[b] : best[b];
     }
     finish(u, out);
+    store(problems, first);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     for (StaticSolution& s : out) s.report.seconds = seconds;
@@ -190,6 +198,71 @@ class BatchSolve {
   }
 
  private:
+  /// Uploads the group's effective shares (unless already there) and warm-start state.
+  void load(const std::vector<Problem>& problems, std::size_t first) {
+    const std::size_t jnn = size_ * e_.regions, length = B_ * size_;
+    group_ = &problems[first];
+    std::vector<double> u(length), log_phat(length, 0.0), x(length, 0.0), shift(length);
+    for (std::size_t b = 0; b < B_; ++b) {
+      const Problem& p = group_[b];
+      if (loaded_q_[b] != p.log_q.get()) {
+        log_q_.upload(p.log_q->data(), jnn, b * jnn);
+        loaded_q_[b] = p.log_q.get();
+      }
+      const auto at = [&](std::vector<double>& v) { return v.begin() + b * size_; };
+      if (p.u.empty()) {
+        for (std::size_t k = 0; k < size_; ++k) u[b * size_ + k] = std::log(p.shock.omega_init[k]);
+      } else {
+        std::copy(p.u.begin(), p.u.end(), at(u));
+        std::copy(p.log_phat.begin(), p.log_phat.end(), at(log_phat));
+        std::copy(p.expenditure.begin(), p.expenditure.end(), at(x));
+      }
+      std::copy(p.cost_shift.begin(), p.cost_shift.end(), at(shift));
+    }
+    u_.upload(u.data(), length);
+    log_phat_.upload(log_phat.data(), length);
+    expenditure_.upload(x.data(), length);
+    cost_shift_ = std::move(shift);
+    std::fill(forcing_.begin(), forcing_.end(), 0.0);
+  }
+
+  /// Keeps the group's final iterates as the next solve's warm start.
+  void store(std::vector<Problem>& problems, std::size_t first) const {
+    const std::vector<double> u = u_.to_host(), log_phat = log_phat_.to_host(),
+                              x = expenditure_.to_host();
+    for (std::size_t b = 0; b < B_; ++b) {
+      Problem& p = problems[first + b];
+      const auto from = [&](const std::vector<double>& v) { return v.begin() + b * size_; };
+      p.u.assign(from(u), from(u) + size_);
+      p.log_phat.assign(from(log_phat), from(log_phat) + size_);
+      p.expenditure.assign(from(x), from(x) + size_);
+    }
+  }
+
+  /// g = u + step(excess): problem b's chord step K F, or the damped step damping F. Problems
+  /// that share a chord matrix are stepped by one product.
+  void base_map(const std::vector<double>& u_host, const std::vector<double>& excess,
+                DeviceArray& g) {
+    const std::size_t length = B_ * size_;
+    std::vector<double> next(length);
+    for (std::size_t b = 0; b < B_;) {
+      const te::ChordMatrix* chord = problem(b).chord;
+      std::size_t last = b + 1;
+      while (last < B_ && problem(last).chord == chord) ++last;
+      const std::size_t from = b * size_, to = last * size_;
+      if (chord != nullptr) {
+        chord->apply(last - b, &excess[from], &next[from]);
+      } else {
+        for (std::size_t i = from; i < to; ++i) next[i] = options_->damping * excess[i];
+      }
+      for (std::size_t i = from; i < to; ++i) next[i] += u_host[i];
+      b = last;
+    }
+    g.upload(next.data(), length);
+  }
+
+  const Problem& problem(std::size_t b) const { return group_[b]; }
+
   void restore(const Mask& which, const DeviceArray& best_u, const DeviceArray& best_phat,
                const DeviceArray& best_x, DeviceArray& u) {
     kernels::segment_copy(ctx_, B_, size_, which.data(), best_u.data(), u.data());
@@ -222,9 +295,7 @@ class BatchSolve {
     const std::size_t length = B_ * size_, J = e_.sectors, N = e_.regions;
     u_host = u.to_host();
     std::vector<double> rel(length);
-    for (std::size_t b = 0; b < B_; ++b)
-      for (std::size_t k = 0; k < size_; ++k)
-        rel[b * size_ + k] = u_host[b * size_ + k] - std::log(shocks_[b].omega_ref[k]);
+    for (std::size_t i = 0; i < length; ++i) rel[i] = u_host[i] - cost_shift_[i];
     log_omega_rel_.upload(rel.data(), length);
     solve_prices(which);
     upload_mask(which);
@@ -240,7 +311,8 @@ class BatchSolve {
     for (std::size_t b = 0; b < B_; ++b) {
       if (evaluated[b] == 0) continue;
       const std::vector<double> implied = te::implied_omega(
-          e_, *refs_[b], {Y.begin() + b * size_, Y.begin() + (b + 1) * size_}, shocks_[b].labor);
+          e_, *problem(b).reference, {Y.begin() + b * size_, Y.begin() + (b + 1) * size_},
+          problem(b).shock.labor);
       for (std::size_t k = 0; k < size_; ++k)
         excess[b * size_ + k] = std::log(implied[k]) - u_host[b * size_ + k];
     }
@@ -256,7 +328,7 @@ class BatchSolve {
     price_mixer_.restart();  // a fresh fixed point at every call
     Mask running = which;
     std::vector<double> change(B_);
-    for (int it = 0; it < options_.max_price_iterations && any(running); ++it) {
+    for (int it = 0; it < options_->max_price_iterations && any(running); ++it) {
       upload_mask(running);
       current.copy_from(x);
       kernels::te_log_unit_costs(ctx_, B_, J, N, G_.data(), gamma_.data(), mask_.data(),
@@ -268,7 +340,7 @@ class BatchSolve {
       for (std::size_t b = 0; b < B_; ++b) {
         // A non-finite change (an extrapolated factor price out of range) ends the loop at once:
         // the outer safeguard sees the non-finite excess and falls back.
-        done[b] = running[b] != 0 && !(change[b] > std::max(options_.price_tol, forcing_[b]));
+        done[b] = running[b] != 0 && !(change[b] > std::max(options_->price_tol, forcing_[b]));
         if (done[b] != 0) running[b] = 0;
       }
       kernels::segment_copy(ctx_, B_, size_, done.data(), next.data(), log_phat_.data());
@@ -290,8 +362,8 @@ class BatchSolve {
     for (std::size_t b = 0; b < B_; ++b) {
       if (which[b] == 0) continue;
       for (std::size_t k = 0; k < size_; ++k) omega[k] = std::exp(u_host[b * size_ + k]);
-      const std::vector<double> income =
-          te::income(e_, *refs_[b], te::value_added_scale(e_, omega, shocks_[b].labor));
+      const std::vector<double> income = te::income(
+          e_, *problem(b).reference, te::value_added_scale(e_, omega, problem(b).shock.labor));
       const double* xb = x.data() + b * size_;
       double mean = 0.0;
       for (std::size_t k = 0; k < size_; ++k) mean += std::abs(xb[k]) / static_cast<double>(size_);
@@ -310,7 +382,7 @@ class BatchSolve {
                                     work_.data(), out);
     };
     std::vector<double> tol(B_);
-    for (std::size_t b = 0; b < B_; ++b) tol[b] = std::max(options_.expenditure_tol, forcing_[b]);
+    for (std::size_t b = 0; b < B_; ++b) tol[b] = std::max(options_->expenditure_tol, forcing_[b]);
     const std::vector<GmresReport> reports =
         gmres_.solve(apply, rhs_, y_, which, tol, 100 * kGmresRestart);
     y = y_.to_host();
@@ -341,7 +413,7 @@ class BatchSolve {
       s.omega.resize(size_);
       for (std::size_t k = 0; k < size_; ++k) s.omega[k] = std::exp(u_host[b * size_ + k]);
       const double scale =
-          world_value_added(b, shocks_[b].omega_init) / world_value_added(b, s.omega);
+          world_value_added(b, problem(b).shock.omega_init) / world_value_added(b, s.omega);
       for (double& w : s.omega) w *= scale;
       s.sector_prices.resize(size_);
       for (std::size_t k = 0; k < size_; ++k)
@@ -350,28 +422,29 @@ class BatchSolve {
       pi_.download(s.trade_shares.data(), jnn, b * jnn);
       s.expenditure.assign(x.begin() + b * size_, x.begin() + (b + 1) * size_);
       for (double& v : s.expenditure) v *= scale;
-      s.market_clearing_residual =
-          te::market_clearing_residual(e_, *refs_[b], te::sales(e_, s.trade_shares, s.expenditure),
-                                       te::value_added_scale(e_, s.omega, shocks_[b].labor));
-      te::finish(e_, *refs_[b], shocks_[b], s);
+      s.market_clearing_residual = te::market_clearing_residual(
+          e_, *problem(b).reference, te::sales(host_, e_, s.trade_shares, s.expenditure),
+          te::value_added_scale(e_, s.omega, problem(b).shock.labor));
+      te::finish(e_, *problem(b).reference, problem(b).shock, s);
     }
   }
 
   /// sum_k VA_k Ldot_k^{1-xi} omega_k: nominal world value added of problem b at omega.
   double world_value_added(std::size_t b, const std::vector<double>& omega) const {
-    const std::vector<double> scale = te::value_added_scale(e_, omega, shocks_[b].labor);
+    const std::vector<double> scale = te::value_added_scale(e_, omega, problem(b).shock.labor);
     double total = 0.0;
     for (std::size_t k = 0; k < size_; ++k)
-      total += (refs_[b]->VAL[k] + refs_[b]->VAR[k]) * scale[k];
+      total += (problem(b).reference->VAL[k] + problem(b).reference->VAR[k]) * scale[k];
     return total;
   }
 
   const Context& ctx_;
+  const Context host_{Backend::cpu};  // the host-side terms of the outputs
   const Economy& e_;
-  const std::vector<const ReferenceState*> refs_;
-  const StaticOptions& options_;
+  const StaticOptions* options_ = nullptr;
   const std::size_t B_, size_;
-  std::vector<te::ExpandedShock> shocks_;
+  const Problem* group_ = nullptr;  // [B] the problems of the current run
+  std::vector<double> cost_shift_;  // [B][J][N] host copy of the group's cost shifts
   const DeviceArray G_, gamma_, theta_;
   DeviceArray log_q_, pi_;                                         // [B][J][N][N]
   DeviceArray log_omega_rel_, log_phat_, log_xhat_, expenditure_;  // [B][J][N]
@@ -385,64 +458,133 @@ class BatchSolve {
   DeviceArray rhs_, y_;  // the scaled expenditure system
   SegmentedGmres gmres_;
   std::vector<double> forcing_ = std::vector<double>(B_, 0.0);  // [B] inner tolerance, 0: exact
+  // The factor-price iteration: iterate, map value, mixer, best iterates.
+  DeviceArray u_, g_;
+  AndersonMixer mixer_;
+  DeviceArray best_u_, best_phat_, best_x_;
+  std::vector<const std::vector<double>*> loaded_q_;  // [B] whose effective shares log_q_ holds
 };
 
-/// Problems solved together: every thread's share of the work comes from within one batched
-/// term on the CPU, so a group of `threads` problems keeps the cores busy with the memory of a
-/// few problems; the GPU takes the whole batch.
+/// Problems solved together (kernels::te_group_size: on the CPU one per thread, the GPU takes
+/// the whole batch).
 std::size_t group_size(const Context& ctx, std::size_t batch) {
-  if (ctx.backend() == Backend::cuda) return std::max<std::size_t>(batch, 1);
-  return static_cast<std::size_t>(std::max(omp_get_max_threads(), 1));
+  return std::max<std::size_t>(1, std::min(batch, kernels::te_group_size(ctx, batch)));
 }
 
-/// Problem b of a batch, `reference(b)` its reference state, solved in groups in lockstep.
-template <class Reference>
-std::vector<StaticSolution> solve_groups(const Context& ctx, const Economy& economy,
-                                         Reference reference,
-                                         const std::vector<StaticShock>& shocks,
-                                         const StaticOptions& options) {
+/// Effective shares of problem b, shared with problem b - 1 when they are the same.
+std::shared_ptr<const std::vector<double>> effective_shares(
+    const Economy& e, const std::vector<const ReferenceState*>& references,
+    const std::vector<StaticShock>& shocks, std::size_t b, const Problem* previous) {
+  const StaticShock& s = shocks[b];
+  if (previous != nullptr && references[b] == references[b - 1] &&
+      s.trade_costs == shocks[b - 1].trade_costs && s.share_shifter == shocks[b - 1].share_shifter)
+    return previous->log_q;
+  return std::make_shared<const std::vector<double>>(
+      te::log_effective_shares(e, *references[b], s));
+}
+
+}  // namespace
+
+struct StaticBatch::Impl {
+  const Context& ctx;
+  const Economy& economy;
+  std::vector<Problem> problems;
+  // Workspaces: one of the group size, one for a shorter last group (created on first use).
+  std::unique_ptr<BatchSolve> full, tail;
+  int anderson_memory = -1;
+};
+
+StaticBatch::StaticBatch(const Context& ctx, const Economy& economy,
+                         std::vector<const ReferenceState*> references,
+                         const std::vector<StaticShock>& shocks)
+    : impl_(new Impl{ctx, economy, {}, nullptr, nullptr}) {
+  if (references.size() != shocks.size()) {
+    throw DimensionMismatch("solve_static_batch: " + std::to_string(references.size()) +
+                            " reference states but " + std::to_string(shocks.size()) + " shocks");
+  }
+  impl_->problems.resize(shocks.size());
+  for (std::size_t b = 0; b < shocks.size(); ++b) {
+    Problem& p = impl_->problems[b];
+    p.reference = references[b];
+    p.shock = te::expand(economy, shocks[b]);
+    p.log_q =
+        effective_shares(economy, references, shocks, b, b > 0 ? &impl_->problems[b - 1] : nullptr);
+    p.cost_shift = te::log_cost_shift(p.shock);
+  }
+}
+
+StaticBatch::~StaticBatch() = default;
+
+std::size_t StaticBatch::size() const {
+  return impl_->problems.size();
+}
+
+void StaticBatch::set_chord(std::size_t b, const te::ChordMatrix* chord) {
+  impl_->problems.at(b).chord = chord;
+}
+
+void StaticBatch::set_omega(std::size_t b, const std::vector<double>& omega) {
+  Problem& p = impl_->problems.at(b);
+  StaticShock shock;
+  shock.omega_init = omega;
+  p.shock.omega_init = te::expand(impl_->economy, shock).omega_init;
+  p.u.clear();
+  p.log_phat.clear();
+  p.expenditure.clear();
+}
+
+void StaticBatch::set_labor(std::size_t b, std::vector<double> labor) {
+  StaticShock shock;
+  shock.labor = std::move(labor);
+  Problem& p = impl_->problems.at(b);
+  p.shock.labor = te::expand(impl_->economy, shock).labor;
+}
+
+std::vector<StaticSolution> StaticBatch::solve(const StaticOptions& options) {
+  Impl& m = *impl_;
+  const std::size_t count = m.problems.size();
   std::vector<StaticSolution> solutions;
-  solutions.reserve(shocks.size());
-  const std::size_t group = group_size(ctx, shocks.size());
-  for (std::size_t first = 0; first < shocks.size(); first += group) {
-    const std::size_t last = std::min(shocks.size(), first + group);
-    std::vector<const ReferenceState*> references;
-    for (std::size_t b = first; b < last; ++b) references.push_back(&reference(b));
-    const std::vector<StaticShock> members(shocks.begin() + first, shocks.begin() + last);
-    for (StaticSolution& s : BatchSolve(ctx, economy, references, members, options).run())
+  solutions.reserve(count);
+  if (count == 0) return solutions;
+  if (m.anderson_memory != options.anderson_memory) {
+    m.full.reset();
+    m.tail.reset();
+    m.anderson_memory = options.anderson_memory;
+  }
+  const std::size_t group = group_size(m.ctx, count);
+  for (std::size_t first = 0; first < count; first += group) {
+    const std::size_t members = std::min(group, count - first);
+    std::unique_ptr<BatchSolve>& work = members == group ? m.full : m.tail;
+    if (!work)
+      work = std::make_unique<BatchSolve>(m.ctx, m.economy, members, options.anderson_memory);
+    for (StaticSolution& s : work->run(m.problems, first, options))
       solutions.push_back(std::move(s));
   }
   return solutions;
 }
 
-}  // namespace
-
-StaticSolution solve_static(const Economy& economy, const ReferenceState& reference,
-                            const StaticShock& shock, const StaticOptions& options) {
-  const Context host(Backend::cpu);
-  return BatchSolve(host, economy, {&reference}, {shock}, options).run().front();
+StaticSolution solve_static(const Context& ctx, const Economy& economy,
+                            const ReferenceState& reference, const StaticShock& shock,
+                            const StaticOptions& options) {
+  return StaticBatch(ctx, economy, {&reference}, {shock}).solve(options).front();
 }
 
 std::vector<StaticSolution> solve_static_batch(const Context& ctx, const Economy& economy,
                                                const std::vector<ReferenceState>& references,
                                                const std::vector<StaticShock>& shocks,
                                                const StaticOptions& options) {
-  if (references.size() != shocks.size()) {
-    throw DimensionMismatch("solve_static_batch: " + std::to_string(references.size()) +
-                            " reference states but " + std::to_string(shocks.size()) + " shocks");
-  }
-  return solve_groups(
-      ctx, economy, [&](std::size_t b) -> const ReferenceState& { return references[b]; }, shocks,
-      options);
+  std::vector<const ReferenceState*> pointers;
+  for (const ReferenceState& r : references) pointers.push_back(&r);
+  return StaticBatch(ctx, economy, pointers, shocks).solve(options);
 }
 
 std::vector<StaticSolution> solve_static_batch(const Context& ctx, const Economy& economy,
                                                const ReferenceState& reference,
                                                const std::vector<StaticShock>& shocks,
                                                const StaticOptions& options) {
-  return solve_groups(
-      ctx, economy, [&](std::size_t) -> const ReferenceState& { return reference; }, shocks,
-      options);
+  return StaticBatch(ctx, economy, std::vector<const ReferenceState*>(shocks.size(), &reference),
+                     shocks)
+      .solve(options);
 }
 
 }  // namespace dynhat

@@ -49,21 +49,23 @@ StaticSolution solve_static_replication(const Economy& e, const ReferenceState& 
                                         const StaticShock& shock,
                                         const ReplicationOptions& options) {
   const auto start = std::chrono::steady_clock::now();
+  const Context cpu(Backend::cpu);  // the literal algorithm runs on the host
   const std::size_t J = e.sectors, N = e.regions, R = e.mobile_regions;
   const te::ExpandedShock s = te::expand(e, shock);
-  const std::vector<double> log_q = te::log_effective_shares(e, ref, s);
+  const std::vector<double> log_q = te::log_effective_shares(e, ref, shock);
+  const std::vector<double> shift = te::log_cost_shift(s);
 
   StaticSolution out;
   std::vector<double> omega = s.omega_init;
   std::vector<double> log_omega_rel(J * N), log_phat(J * N), log_phat_new(J * N), log_xhat;
   std::vector<double> pi, X, Y;
   for (int pass = 1; pass <= options.max_iterations; ++pass) {
-    for (std::size_t k = 0; k < J * N; ++k) log_omega_rel[k] = std::log(omega[k] / s.omega_ref[k]);
+    for (std::size_t k = 0; k < J * N; ++k) log_omega_rel[k] = std::log(omega[k]) - shift[k];
     // (a) price fixed point from phat = 1, Jacobi sweeps until max |Delta phat| <= price_tol.
     std::fill(log_phat.begin(), log_phat.end(), 0.0);
     for (int it = 0; it < options.max_price_iterations; ++it) {
-      te::log_unit_costs(e, log_omega_rel, log_phat, log_xhat);
-      te::log_price_indices(e, log_q, log_xhat, log_phat_new);
+      te::log_unit_costs(cpu, e, log_omega_rel, log_phat, log_xhat);
+      te::log_price_indices(cpu, e, log_q, log_xhat, log_phat_new);
       double change = 0.0;
       for (std::size_t k = 0; k < J * N; ++k) {
         change = std::max(change, std::abs(std::exp(log_phat_new[k]) - std::exp(log_phat[k])));
@@ -71,12 +73,12 @@ StaticSolution solve_static_replication(const Economy& e, const ReferenceState& 
       log_phat.swap(log_phat_new);
       if (change <= options.price_tol) break;
     }
-    te::log_unit_costs(e, log_omega_rel, log_phat, log_xhat);
+    te::log_unit_costs(cpu, e, log_omega_rel, log_phat, log_xhat);
     // (b) trade shares, (c) expenditure, (d) sales and implied factor prices.
-    te::trade_shares(e, log_q, log_xhat, log_phat, pi);
+    te::trade_shares(cpu, e, log_q, log_xhat, log_phat, pi);
     const std::vector<double> scale = te::value_added_scale(e, omega, s.labor);
     X = solve_expenditure_dense(e, pi, te::income(e, ref, scale));
-    Y = te::sales(e, pi, X);
+    Y = te::sales(cpu, e, pi, X);
     const std::vector<double> implied = te::implied_omega(e, ref, Y, s.labor);
     // (e) damped update, (f) squared step over mobile markets and one entry per country.
     double step = 0.0;

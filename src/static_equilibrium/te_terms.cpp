@@ -27,12 +27,6 @@ std::vector<double> ones_or(const std::vector<double>& x, std::size_t size, cons
   return x;
 }
 
-/// The CPU backend's context: the host versions of the batched terms are batches of one.
-const Context& host() {
-  static const Context context(Backend::cpu);
-  return context;
-}
-
 /// Product of shares and shifters where 0 * Inf or 0/0 means 0 (MODEL.md 5.1 step 1).
 double nan_to_zero(double x) {
   return std::isnan(x) ? 0.0 : x;
@@ -50,12 +44,10 @@ ExpandedShock expand(const Economy& e, const StaticShock& shock) {
   s.wage_ref = ones_or(shock.wage_ref, jn, "wage_ref");
   s.omega_init =
       shock.omega_init.empty() ? s.omega_ref : ones_or(shock.omega_init, jn, "omega_init");
-  s.trade_costs = ones_or(shock.trade_costs, jnn, "trade_costs");
-  s.share_shifter =
-      shock.share_shifter.empty() ? std::vector<double>(jnn, 1.0) : shock.share_shifter;
-  if (s.share_shifter.size() != jnn) {
+  if (!shock.trade_costs.empty()) ones_or(shock.trade_costs, jnn, "trade_costs");
+  if (!shock.share_shifter.empty() && shock.share_shifter.size() != jnn) {
     throw DimensionMismatch(fmt::format("shock share_shifter has {} entries, must have {}",
-                                        s.share_shifter.size(), jnn));
+                                        shock.share_shifter.size(), jnn));
   }
   for (std::size_t j = 0; j < e.sectors; ++j) {
     for (std::size_t n = e.mobile_regions; n < e.regions; ++n) {
@@ -70,44 +62,49 @@ ExpandedShock expand(const Economy& e, const StaticShock& shock) {
 }
 
 std::vector<double> log_effective_shares(const Economy& e, const ReferenceState& ref,
-                                         const ExpandedShock& s) {
+                                         const StaticShock& shock) {
   const std::size_t J = e.sectors, N = e.regions;
+  const bool shifted = !shock.share_shifter.empty(), costs = !shock.trade_costs.empty();
   std::vector<double> log_q(J * N * N);
   for (std::size_t j = 0; j < J; ++j) {
     const double theta = e.theta[j];
-    for (std::size_t n = 0; n < N; ++n) {
-      for (std::size_t i = 0; i < N; ++i) {
-        const std::size_t k = (j * N + n) * N + i;
-        const double tfp = std::pow(s.productivity[j * N + i], theta * e.gamma[j * N + i]);
-        const double q = nan_to_zero(ref.trade_shares[k] * s.share_shifter[k] *
-                                     std::pow(s.trade_costs[k], -theta) * tfp);
-        log_q[k] = q > 0.0 ? std::log(q) : -INFINITY;
-      }
+    for (std::size_t k = j * N * N; k < (j + 1) * N * N; ++k) {
+      double q = ref.trade_shares[k];
+      if (shifted) q = nan_to_zero(q * shock.share_shifter[k]);
+      if (costs) q = nan_to_zero(q * std::pow(shock.trade_costs[k], -theta));
+      log_q[k] = q > 0.0 ? std::log(q) : -INFINITY;
     }
   }
   return log_q;
 }
 
-void log_unit_costs(const Economy& e, const std::vector<double>& log_omega_rel,
-                    const std::vector<double>& log_phat, std::vector<double>& log_xhat) {
-  log_xhat.resize(e.sectors * e.regions);
-  kernels::cpu::te_log_unit_costs(host(), 1, e.sectors, e.regions, e.G.data(), e.gamma.data(),
-                                  nullptr, log_omega_rel.data(), log_phat.data(), log_xhat.data());
+std::vector<double> log_cost_shift(const ExpandedShock& s) {
+  std::vector<double> shift(s.omega_ref.size());
+  for (std::size_t k = 0; k < shift.size(); ++k)
+    shift[k] = std::log(s.omega_ref[k]) + std::log(s.productivity[k]);
+  return shift;
 }
 
-void log_price_indices(const Economy& e, const std::vector<double>& log_q,
+void log_unit_costs(const Context& cpu, const Economy& e, const std::vector<double>& log_omega_rel,
+                    const std::vector<double>& log_phat, std::vector<double>& log_xhat) {
+  log_xhat.resize(e.sectors * e.regions);
+  kernels::cpu::te_log_unit_costs(cpu, 1, e.sectors, e.regions, e.G.data(), e.gamma.data(), nullptr,
+                                  log_omega_rel.data(), log_phat.data(), log_xhat.data());
+}
+
+void log_price_indices(const Context& cpu, const Economy& e, const std::vector<double>& log_q,
                        const std::vector<double>& log_xhat, std::vector<double>& log_phat) {
   log_phat.resize(e.sectors * e.regions);
-  kernels::cpu::te_log_price_indices(host(), 1, e.sectors, e.regions, e.theta.data(), nullptr,
+  kernels::cpu::te_log_price_indices(cpu, 1, e.sectors, e.regions, e.theta.data(), nullptr,
                                      log_q.data(), log_xhat.data(), log_phat.data());
 }
 
-void trade_shares(const Economy& e, const std::vector<double>& log_q,
+void trade_shares(const Context& cpu, const Economy& e, const std::vector<double>& log_q,
                   const std::vector<double>& log_xhat, const std::vector<double>& log_phat,
                   std::vector<double>& pi) {
   pi.resize(e.sectors * e.regions * e.regions);
-  kernels::cpu::te_trade_shares(host(), 1, e.sectors, e.regions, e.theta.data(), nullptr,
-                                log_q.data(), log_xhat.data(), log_phat.data(), pi.data());
+  kernels::cpu::te_trade_shares(cpu, 1, e.sectors, e.regions, e.theta.data(), nullptr, log_q.data(),
+                                log_xhat.data(), log_phat.data(), pi.data());
 }
 
 std::vector<double> value_added_scale(const Economy& e, const std::vector<double>& omega,
@@ -138,10 +135,10 @@ std::vector<double> income(const Economy& e, const ReferenceState& ref,
   return labor_income;
 }
 
-std::vector<double> sales(const Economy& e, const std::vector<double>& pi,
+std::vector<double> sales(const Context& cpu, const Economy& e, const std::vector<double>& pi,
                           const std::vector<double>& X) {
   std::vector<double> Y(e.sectors * e.regions);
-  kernels::cpu::te_sales(host(), 1, e.sectors, e.regions, nullptr, pi.data(), X.data(), Y.data());
+  kernels::cpu::te_sales(cpu, 1, e.sectors, e.regions, nullptr, pi.data(), X.data(), Y.data());
   return Y;
 }
 

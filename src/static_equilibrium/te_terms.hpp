@@ -2,39 +2,45 @@
 // the fast solver: effective trade shares, unit costs, price indices, trade shares, income,
 // implied factor prices and the final outputs. Host code, [J][N] and [J][N][N] layouts; the
 // O(J N^2) and O(N J^2) terms are the CPU backend's batched kernels (kernels/cpu/te_terms.cpp)
-// run on a batch of one.
+// run on a batch of one, with the caller's CPU context `cpu`.
 #pragma once
 
 #include <vector>
 
+#include "dynhat/backend.hpp"
 #include "dynhat/economy.hpp"
 #include "dynhat/static_equilibrium.hpp"
 
 namespace dynhat::te {
 
-/// Shock arrays with empty entries expanded to ones, and checked against the economy.
+/// The [J][N] shock arrays with empty entries expanded to ones, all entries checked against the
+/// economy (the [J][N][N] ones too: they enter only log_effective_shares).
 struct ExpandedShock {
   std::vector<double> labor, productivity, omega_ref, wage_ref, omega_init;  // [J][N]
-  std::vector<double> trade_costs, share_shifter;                            // [J][N][N]
 };
 ExpandedShock expand(const Economy& e, const StaticShock& shock);
 
-/// log q[j][n][i], q = pi * rho * kappahat^{-theta_j} * Ahat[j][i]^{theta_j gamma[j][i]}, with
-/// products that are NaN (0 * Inf, 0/0 ratios) set to 0 (MODEL.md 5.1 step 1); log 0 = -inf.
+/// log q[j][n][i], q = pi * rho * kappahat^{-theta_j}, with products that are NaN (0 * Inf, 0/0
+/// ratios) set to 0 (MODEL.md 5.1 step 1); log 0 = -inf. Productivity is not in q: it enters as
+/// the cost shift below, since (xhat kappahat)^{-theta} Ahat^{theta gamma} =
+/// (xhat Ahat^{-gamma} kappahat)^{-theta} and xhat = (omega/omega0)^gamma (...) (E14-E16).
 std::vector<double> log_effective_shares(const Economy& e, const ReferenceState& ref,
-                                         const ExpandedShock& s);
+                                         const StaticShock& shock);
+
+/// [J][N] log omega0 + log Ahat: the unit costs' argument is log omega - this shift.
+std::vector<double> log_cost_shift(const ExpandedShock& s);
 
 /// log xhat[j][n] = gamma[j][n] log(omega/omega0)[j][n] + sum_s G[n][s][j] log phat[s][n] (E14).
-void log_unit_costs(const Economy& e, const std::vector<double>& log_omega_rel,
+void log_unit_costs(const Context& cpu, const Economy& e, const std::vector<double>& log_omega_rel,
                     const std::vector<double>& log_phat, std::vector<double>& log_xhat);
 
 /// log phat[j][n] = -(1/theta_j) log sum_i q[j][n][i] exp(-theta_j log xhat[j][i]) (E15), by a
 /// shifted log-sum-exp (theta up to 51 makes xhat^{-theta} overflow-prone).
-void log_price_indices(const Economy& e, const std::vector<double>& log_q,
+void log_price_indices(const Context& cpu, const Economy& e, const std::vector<double>& log_q,
                        const std::vector<double>& log_xhat, std::vector<double>& log_phat);
 
 /// pi'[j][n][i] = q[j][n][i] exp(-theta_j (log xhat[j][i] - log phat[j][n])) (E16).
-void trade_shares(const Economy& e, const std::vector<double>& log_q,
+void trade_shares(const Context& cpu, const Economy& e, const std::vector<double>& log_q,
                   const std::vector<double>& log_xhat, const std::vector<double>& log_phat,
                   std::vector<double>& pi);
 
@@ -47,7 +53,7 @@ std::vector<double> income(const Economy& e, const ReferenceState& ref,
                            const std::vector<double>& scale);
 
 /// Y[j][i] = sum_n pi'[j][n][i] X[j][n] (sales).
-std::vector<double> sales(const Economy& e, const std::vector<double>& pi,
+std::vector<double> sales(const Context& cpu, const Economy& e, const std::vector<double>& pi,
                           const std::vector<double>& X);
 
 /// Implied factor-price change (E19): mobile gamma Y / (Ldot^{1-xi} VA); countries

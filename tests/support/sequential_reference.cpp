@@ -18,6 +18,7 @@
 
 #include "dynhat/error.hpp"
 #include "dynhat/synthetic.hpp"
+#include "support/cpu_context.hpp"
 
 namespace dynhat::testing {
 
@@ -126,7 +127,7 @@ StaticSolution base_year_solution(const DynamicModel& model) {
 StaticSolution solve_te(const DynamicModel& model, const ReferenceState& state,
                         const StaticShock& shock, const StaticOptions& options, const char* path,
                         std::size_t slot, int iteration) {
-  StaticSolution s = solve_static(model.economy, state, shock, options);
+  StaticSolution s = solve_static(testing::cpu_context(), model.economy, state, shock, options);
   if (!s.report.converged) {
     std::ostringstream message;
     message << "sequential reference " << path << ": temporary equilibrium of slot " << slot
@@ -367,7 +368,8 @@ DynamicModel small_dynamic_model(std::uint64_t seed, std::size_t periods, double
   const SingleThreaded single_threaded;
   DynamicModel model;
   model.economy = synthetic_economy(3, 6, 3, seed);
-  model.base_year = base_year_equilibrium(model.economy, SequentialOptions::tight_te_options());
+  model.base_year = base_year_equilibrium(testing::cpu_context(), model.economy,
+                                          SequentialOptions::tight_te_options());
   SyntheticMobility mobility = synthetic_mobility(3, 4, seed);
   model.mu0 = std::move(mobility.mu0);
   model.L0 = std::move(mobility.L0);
