@@ -134,10 +134,12 @@ enum class CopyKind { host_to_device, device_to_host, device_to_device };
      double* out_host),                                                                           \
     (ctx, segments, n, a, b, out_host))                                                           \
                                                                                                   \
-  /* How many of `batch` temporary-equilibrium problems to solve in lockstep: on the CPU one per  \
-     OpenMP thread (each batched term's work is split within it, so the cores stay busy with the  \
-     memory of a few problems), on the GPU the whole batch. */                                    \
+  /* How to split `batch` temporary-equilibrium problems: groups of te_group_size problems in     \
+     lockstep, te_concurrent_groups groups at a time. CPU: one problem per group, one group per   \
+     OpenMP thread (no barrier inside a problem's many small terms; memory of a few problems);    \
+     GPU: the whole batch as one group. */                                                        \
   X(std::size_t, te_group_size, (const Context& ctx, std::size_t batch), (ctx, batch))            \
+  X(std::size_t, te_concurrent_groups, (const Context& ctx), (ctx))                               \
   /* Batched temporary-equilibrium terms (MODEL.md 5.1; ARCHITECTURE.md 4.2). `batch` problems    \
      share the structure G: [N][J][J] (G[n][s][j], input s in sector j), gamma: [J][N],           \
      theta: [J]; per-problem arrays are [batch][J][N] or [batch][J][N][N]. active: [batch] on the \

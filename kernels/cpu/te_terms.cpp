@@ -37,6 +37,10 @@ void io_product(std::size_t J, std::size_t N, const double* G, const double* Y, 
 }  // namespace
 
 std::size_t te_group_size(const Context& /*ctx*/, std::size_t /*batch*/) {
+  return 1;
+}
+
+std::size_t te_concurrent_groups(const Context& /*ctx*/) {
   return static_cast<std::size_t>(std::max(omp_get_max_threads(), 1));
 }
 

@@ -167,6 +167,10 @@ std::size_t te_group_size(const Context& /*ctx*/, std::size_t batch) {
   return batch;
 }
 
+std::size_t te_concurrent_groups(const Context& /*ctx*/) {
+  return 1;
+}
+
 void te_log_unit_costs(const Context& ctx, std::size_t batch, std::size_t J, std::size_t N,
                        const double* G, const double* gamma, const double* active,
                        const double* log_omega_rel, const double* log_phat, double* log_xhat) {

@@ -98,33 +98,64 @@ std::vector<double> PathEquilibriumBatch::labor_ratio(const Matrix& L, std::size
   return labor;
 }
 
-int PathEquilibriumBatch::anchor_last_date(const Matrix& L, const StaticOptions& options) {
-  const std::size_t last = shocks_.size() - 1;
+int PathEquilibriumBatch::anchor_dates(const Matrix& L, const StaticOptions& options) {
+  const Economy& e = model_.economy;
+  const std::size_t dates = shocks_.size(), JN = e.sectors * e.regions;
   // How far each date is from the base year: its fundamentals and its labor at this first path.
-  for (std::size_t b = 0; b < shocks_.size(); ++b) distance_[b] += log_distance(labor_ratio(L, b));
-  const double reach = distance_[last];
+  for (std::size_t b = 0; b < dates; ++b) distance_[b] += log_distance(labor_ratio(L, b));
+  const double reach = *std::max_element(distance_.begin(), distance_.end());
   if (!(reach > 0.0)) return 0;  // a steady state: the base year is every date's neighbour
-  StaticShock shock = shocks_[last];
-  shock.labor = labor_ratio(L, last);
-  const StaticSolution anchor =
-      solve_static_batch(ctx_, model_.economy, model_.base_year, {shock}, options).front();
-  if (!anchor.report.converged) return anchor.report.iterations;  // the batch's safeguards rule
-  last_chord_ = std::make_unique<te::ChordMatrix>(model_.economy, anchor.trade_shares, anchor.VAL,
-                                                  anchor.VAR);
-  const std::size_t JN = anchor.omega.size();
-  const std::vector<double> start = te::expand(model_.economy, shocks_[last]).omega_init;
-  for (std::size_t b = 0; b < shocks_.size(); ++b) {
-    // Continuation: log omega moves from the date's own start towards the last date's
-    // solution in proportion to how far its fundamentals have moved.
-    const double share = std::min(1.0, distance_[b] / reach);
-    const std::vector<double> own = te::expand(model_.economy, shocks_[b]).omega_init;
-    std::vector<double> omega(JN);
-    for (std::size_t k = 0; k < JN; ++k)
-      omega[k] = own[k] * std::pow(anchor.omega[k] / start[k], share);
-    batch_.set_omega(b, omega);
-    if (share > 0.5) batch_.set_chord(b, last_chord_.get());
+
+  // The base year, then the dates nearest to evenly spaced distances, each solved alone from
+  // the previous anchor's solution (continuation) with that anchor's chord matrix.
+  struct Anchor {
+    double distance;
+    std::vector<double> log_ratio;  // [J][N] log omega over the date's own start
+    const te::ChordMatrix* chord;
+  };
+  std::vector<Anchor> anchors{{0.0, std::vector<double>(JN, 0.0), base_chord_}};
+  int passes = 0;
+  for (int k = 1; k <= kAnchors; ++k) {
+    const double target = reach * k / kAnchors;
+    std::size_t b = 0;
+    for (std::size_t c = 1; c < dates; ++c)
+      if (std::abs(distance_[c] - target) < std::abs(distance_[b] - target)) b = c;
+    if (distance_[b] <= anchors.back().distance) continue;
+    const std::vector<double> start = te::expand(e, shocks_[b]).omega_init;
+    StaticShock shock = shocks_[b];
+    shock.labor = labor_ratio(L, b);
+    shock.omega_init.resize(JN);
+    for (std::size_t i = 0; i < JN; ++i)
+      shock.omega_init[i] = start[i] * std::exp(anchors.back().log_ratio[i]);
+    StaticBatch alone(ctx_, e, {&model_.base_year}, {shock});
+    alone.set_chord(0, anchors.back().chord);
+    const StaticSolution x = alone.solve(options).front();
+    passes += x.report.iterations;
+    if (!x.report.converged) break;  // the remaining dates keep the nearest anchor found
+    chords_.push_back(std::make_unique<te::ChordMatrix>(e, x.trade_shares, x.VAL, x.VAR));
+    std::vector<double> log_ratio(JN);
+    for (std::size_t i = 0; i < JN; ++i) log_ratio[i] = std::log(x.omega[i] / start[i]);
+    anchors.push_back({distance_[b], std::move(log_ratio), chords_.back().get()});
   }
-  return anchor.report.iterations;
+  for (std::size_t b = 0; b < dates; ++b) {
+    // Between the anchors that bracket the date's distance: log omega interpolated (its start),
+    // the nearer one's chord matrix.
+    std::size_t hi = 1;
+    while (hi + 1 < anchors.size() && anchors[hi].distance < distance_[b]) ++hi;
+    if (hi >= anchors.size()) hi = anchors.size() - 1;
+    const Anchor &a = anchors[hi - 1], &z = anchors[hi];
+    const double w =
+        z.distance > a.distance
+            ? std::clamp((distance_[b] - a.distance) / (z.distance - a.distance), 0.0, 1.0)
+            : 1.0;
+    const std::vector<double> own = te::expand(e, shocks_[b]).omega_init;
+    std::vector<double> omega(JN);
+    for (std::size_t i = 0; i < JN; ++i)
+      omega[i] = own[i] * std::exp((1.0 - w) * a.log_ratio[i] + w * z.log_ratio[i]);
+    batch_.set_omega(b, omega);
+    batch_.set_chord(b, w < 0.5 ? a.chord : z.chord);
+  }
+  return passes;
 }
 
 PathEquilibria PathEquilibriumBatch::solve(const Matrix& L, const StaticOptions& options) {
@@ -135,8 +166,7 @@ PathEquilibria PathEquilibriumBatch::solve(const Matrix& L, const StaticOptions&
   const std::size_t M = model.markets(), slots = J + 1;
   const std::size_t first = 1, count = T - 2;  // slots 1..T-2
 
-  const int anchor_passes =
-      first_solve_ && base_chord_ != nullptr ? anchor_last_date(L, options) : 0;
+  const int anchor_passes = first_solve_ && base_chord_ != nullptr ? anchor_dates(L, options) : 0;
   first_solve_ = false;
   for (std::size_t b = 0; b < count; ++b) batch_.set_labor(b, labor_ratio(L, b));
   const std::vector<StaticSolution> solved = batch_.solve(options);

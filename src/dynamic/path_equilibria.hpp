@@ -5,9 +5,8 @@
 // independent; one persistent StaticBatch solves them together, warm-started from its own last
 // solution at every evaluation, its factor-price iteration preconditioned by a chord matrix
 // (te::ChordMatrix): the base year's for dates near it; for a path whose fundamentals move far
-// from the base year, also one at the last date's equilibrium (solved first, alone), which
-// serves the dates whose cumulative changes are closer to the last date's, and whose solution
-// starts every date by continuation along the changes.
+// from the base year, also those of a few dates spread along it (solved first, alone: anchors),
+// each serving the dates nearest to it, and whose solutions start every date by continuation.
 //
 // A counterfactual's TE at slot t is, in the replication, a problem relative to the baseline's
 // equilibrium at t; the baseline's is itself the base year with labor L_t / L_0 (constant
@@ -63,9 +62,14 @@ class PathEquilibriumBatch {
  private:
   /// Problem b's labor change at the labor path L.
   std::vector<double> labor_ratio(const Matrix& L, std::size_t b) const;
-  /// The first solve of a path away from the base year: the last date alone, its chord matrix,
-  /// and every date's start by continuation. Returns the last date's factor-price iterations.
-  int anchor_last_date(const Matrix& L, const StaticOptions& options);
+  /// The first solve of a path away from the base year: kAnchors dates spread over the path's
+  /// distance from the base year solved alone first, their chord matrices for the dates nearest
+  /// to them, and every date's start interpolated between them. Returns their factor-price
+  /// iterations.
+  int anchor_dates(const Matrix& L, const StaticOptions& options);
+  /// Anchors beyond the base year: each chord matrix costs a dense LU of J N unknowns (~1 s on
+  /// the CDP tables), and at T = 200 three of them cut the passes per date from ~6 to ~4.
+  static constexpr int kAnchors = 3;
 
   const Context& ctx_;
   const DynamicModel& model_;
@@ -73,7 +77,7 @@ class PathEquilibriumBatch {
   const te::ChordMatrix* base_chord_;
   std::vector<double> distance_;  // [T-2] |log of the cumulative changes| (sum over entries)
   StaticBatch batch_;
-  std::unique_ptr<te::ChordMatrix> last_chord_;
+  std::vector<std::unique_ptr<te::ChordMatrix>> chords_;  // of the anchors
   bool first_solve_ = true;
 };
 

@@ -9,9 +9,12 @@
 // Per outer iteration on the CDP tables: a few price sweeps (J N^2 exp each) and a few tens of
 // operator applications (J N^2 + N J^2 flops each), against a 1914^3/3-flop LU and a price loop
 // from scratch in the replication algorithm.
+#include <omp.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <exception>
 #include <memory>
 #include <string>
 
@@ -465,8 +468,7 @@ class BatchSolve {
   std::vector<const std::vector<double>*> loaded_q_;  // [B] whose effective shares log_q_ holds
 };
 
-/// Problems solved together (kernels::te_group_size: on the CPU one per thread, the GPU takes
-/// the whole batch).
+/// Problems solved together in lockstep (kernels::te_group_size).
 std::size_t group_size(const Context& ctx, std::size_t batch) {
   return std::max<std::size_t>(1, std::min(batch, kernels::te_group_size(ctx, batch)));
 }
@@ -489,15 +491,17 @@ struct StaticBatch::Impl {
   const Context& ctx;
   const Economy& economy;
   std::vector<Problem> problems;
-  // Workspaces: one of the group size, one for a shorter last group (created on first use).
-  std::unique_ptr<BatchSolve> full, tail;
+  // Workspaces, created on first use: one of the group size per worker, one for a shorter last
+  // group.
+  std::vector<std::unique_ptr<BatchSolve>> full;
+  std::unique_ptr<BatchSolve> tail;
   int anderson_memory = -1;
 };
 
 StaticBatch::StaticBatch(const Context& ctx, const Economy& economy,
                          std::vector<const ReferenceState*> references,
                          const std::vector<StaticShock>& shocks)
-    : impl_(new Impl{ctx, economy, {}, nullptr, nullptr}) {
+    : impl_(new Impl{ctx, economy, {}, {}, nullptr}) {
   if (references.size() != shocks.size()) {
     throw DimensionMismatch("solve_static_batch: " + std::to_string(references.size()) +
                             " reference states but " + std::to_string(shocks.size()) + " shocks");
@@ -543,23 +547,38 @@ void StaticBatch::set_labor(std::size_t b, std::vector<double> labor) {
 std::vector<StaticSolution> StaticBatch::solve(const StaticOptions& options) {
   Impl& m = *impl_;
   const std::size_t count = m.problems.size();
-  std::vector<StaticSolution> solutions;
-  solutions.reserve(count);
+  std::vector<StaticSolution> solutions(count);
   if (count == 0) return solutions;
-  if (m.anderson_memory != options.anderson_memory) {
-    m.full.reset();
+  const std::size_t group = group_size(m.ctx, count);
+  const long groups = static_cast<long>((count + group - 1) / group);
+  const int workers = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(groups),
+                                                             kernels::te_concurrent_groups(m.ctx)));
+  if (m.anderson_memory != options.anderson_memory || m.full.size() != std::size_t(workers)) {
+    m.full.clear();
+    m.full.resize(static_cast<std::size_t>(workers));
     m.tail.reset();
     m.anderson_memory = options.anderson_memory;
   }
-  const std::size_t group = group_size(m.ctx, count);
-  for (std::size_t first = 0; first < count; first += group) {
-    const std::size_t members = std::min(group, count - first);
-    std::unique_ptr<BatchSolve>& work = members == group ? m.full : m.tail;
-    if (!work)
-      work = std::make_unique<BatchSolve>(m.ctx, m.economy, members, options.anderson_memory);
-    for (StaticSolution& s : work->run(m.problems, first, options))
-      solutions.push_back(std::move(s));
+  // Groups are independent: several at once on the CPU (each worker's kernels then run on its
+  // thread alone), one after another on the GPU.
+  std::exception_ptr failure;
+#pragma omp parallel for schedule(dynamic) num_threads(workers) if (workers > 1)
+  for (long g = 0; g < groups; ++g) {
+    try {
+      const std::size_t first = static_cast<std::size_t>(g) * group;
+      const std::size_t members = std::min(group, count - first);
+      std::unique_ptr<BatchSolve>& work =
+          members == group ? m.full[static_cast<std::size_t>(omp_get_thread_num())] : m.tail;
+      if (!work)
+        work = std::make_unique<BatchSolve>(m.ctx, m.economy, members, options.anderson_memory);
+      std::vector<StaticSolution> solved = work->run(m.problems, first, options);
+      for (std::size_t b = 0; b < members; ++b) solutions[first + b] = std::move(solved[b]);
+    } catch (...) {
+#pragma omp critical(dynhat_static_batch_failure)
+      if (!failure) failure = std::current_exception();
+    }
   }
+  if (failure) std::rethrow_exception(failure);
   return solutions;
 }
 
