@@ -69,7 +69,8 @@ benchmark::internal::Benchmark* add_benchmark(Environment& env, const std::strin
 
 /// The timed loop of a Timing::per_call benchmark: call() per iteration, timed to the end of its
 /// work (CPU: wall clock around call and synchronize; CUDA: the device time between two events
-/// on ctx's stream). Reports `bytes` moved per call (counter and GB/s); on CUDA also whether
+/// on ctx's stream around ten calls, per call). Reports `bytes` moved per call (counter and
+/// GB/s); on CUDA also whether
 /// they fit the L2 cache, where repeated calls find them (label "L2-resident" or
 /// "HBM-resident", counter l2_resident), so cache and memory bandwidth are not mixed up.
 void time_calls(benchmark::State& state, const Context& ctx, const std::function<void()>& call,
