@@ -202,9 +202,10 @@ offline_build_test() {
   run_step configure 300 0 "${CONFIGURE[@]}" "-DCMAKE_IGNORE_PREFIX_PATH=/usr;/;/usr/local"
   check_package_origins
   run_step build 3600 0 ninja -C "$BUILD" -j"$JOBS"
-  # Fails when the CLI would load libtomlplusplus or libcrypto from anywhere but the bundle.
-  run_step runtime_libraries 30 0 bash -c "ldd $BUILD/dynhat; ! ldd $BUILD/dynhat |
-    grep -E 'lib(tomlplusplus|crypto)\.so' | grep -v '$DYNHAT_BUNDLE_PREFIX'"
+  # Fails unless the CLI loads both libtomlplusplus and libcrypto from the bundle.
+  local cli=$BUILD/src/cli/dynhat
+  run_step runtime_libraries 30 0 bash -c "ldd '$cli' && [[ \$(ldd '$cli' |
+    grep -cE 'lib(tomlplusplus|crypto)\.so.* => $DYNHAT_BUNDLE_PREFIX/') == 2 ]]"
   run_step ctest_bundle 600 0 ctest --test-dir "$BUILD" --output-on-failure \
     -R '^(install_consumer|cli|benchmark_smoke)$'
   run_step cdp_benchmarks_listed 120 0 bash -c "$BUILD/benchmarks/dynhat_benchmarks \
