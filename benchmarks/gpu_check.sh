@@ -68,7 +68,7 @@ CORES=$(nproc)
 JOBS=${DYNHAT_GPU_CHECK_JOBS:-$CORES}
 STEP_NAMES=()
 STEP_RESULTS=()
-FAILED=0
+STEP_FAILS=()  # 1 where the step counts as failed
 
 log() { echo "[gpu_check $(date +%H:%M:%S) +$((SECONDS - START))s] $*" | tee -a "$LOG"; }
 die() {
@@ -79,7 +79,7 @@ die() {
 record() {  # record NAME RESULT FAILS
   STEP_NAMES+=("$1")
   STEP_RESULTS+=("$2")
-  if [[ $3 == 1 ]]; then FAILED=1; fi
+  STEP_FAILS+=("$3")
 }
 
 # run_step NAME CAP RESERVE [--soft-timeout] COMMAND...: runs COMMAND under timeout for at most
@@ -119,17 +119,19 @@ run_step() {
 }
 
 finish() {
+  local failed=0
+  if [[ " ${STEP_FAILS[*]} " == *" 1 "* ]]; then failed=1; fi
   {
     echo
     echo "===== gpu_check summary ($((SECONDS - START))s of $((DEADLINE - START))s) ====="
     for i in "${!STEP_NAMES[@]}"; do
       printf '  %-20s %s\n' "${STEP_NAMES[$i]}" "${STEP_RESULTS[$i]}"
     done
-    if ((FAILED)); then echo "RESULT: FAILED"; else echo "RESULT: OK"; fi
+    if ((failed)); then echo "RESULT: FAILED"; else echo "RESULT: OK"; fi
   } | tee "$SUMMARY" | tee -a "$LOG"
   if [[ -n $(ls -A "$PARTS") ]]; then tar -C "$PARTS" -czf "$RESULTS/results.tar.gz" .; fi
   rm -rf "$PARTS"
-  exit "$FAILED"
+  exit "$failed"
 }
 
 # --- dependencies and the CDP tables: the bundle when present -----------------------------------
@@ -283,6 +285,7 @@ else
     2>&1 | tee '$PARTS/memcheck.log'"
   if ((STEP_RC != 0)) && grep -q "Device not supported" "$PARTS/memcheck.log" 2>/dev/null; then
     STEP_RESULTS[-1]="skipped (compute-sanitizer: device not supported here)"
+    STEP_FAILS[-1]=0
   fi
 fi
 
