@@ -3,10 +3,15 @@
 
 #include <atomic>
 #include <cmath>
-#include <cstdlib>
 #include <exception>
+#include <filesystem>
 #include <random>
 #include <utility>
+
+#include "support/gpu_requirement.hpp"
+#if DYNHAT_BENCH_WITH_CUDA
+#include "benchmarks/device_timing.hpp"
+#endif
 
 namespace dynhat::bench {
 
@@ -38,14 +43,15 @@ std::string benchmark_name(const std::string& name, Backend backend, std::size_t
 }
 
 benchmark::internal::Benchmark* add_benchmark(Environment& env, const std::string& name,
-                                              Backend backend, Body body) {
+                                              Backend backend, Body body, Timing timing) {
   auto run = [&env, backend, body = std::move(body)](benchmark::State& state) {
     const Context* ctx = env.context(backend);
     if (ctx == nullptr) {
-      if (std::getenv("DYNHAT_REQUIRE_GPU") != nullptr) {
-        fail(state, "DYNHAT_REQUIRE_GPU is set but there is no CUDA device");
+      const std::string reason = "no CUDA device (" + testing::gpu_unavailable_reason() + ")";
+      if (testing::gpu_required()) {
+        fail(state, "DYNHAT_REQUIRE_GPU is set but there is " + reason);
       } else {
-        state.SkipWithError("no CUDA device");
+        state.SkipWithError(reason.c_str());
       }
       return;
     }
@@ -55,7 +61,48 @@ benchmark::internal::Benchmark* add_benchmark(Environment& env, const std::strin
       fail(state, error.what());
     }
   };
-  return benchmark::RegisterBenchmark(name.c_str(), std::move(run))->UseRealTime();
+  benchmark::internal::Benchmark* added =
+      benchmark::RegisterBenchmark(name.c_str(), std::move(run));
+  if (timing == Timing::per_call && backend == Backend::cuda) return added->UseManualTime();
+  return added->UseRealTime();
+}
+
+void time_calls(benchmark::State& state, const Context& ctx, const std::function<void()>& call,
+                double bytes) {
+#if DYNHAT_BENCH_WITH_CUDA
+  if (ctx.backend() == Backend::cuda) {
+    // Several calls between one pair of events: the host queues the next launches while the
+    // device works, so neither the launch latency nor a synchronisation separates the calls.
+    constexpr benchmark::IterationCount kCallsPerEventPair = 10;
+    cuda::EventTimer timer;
+    while (state.KeepRunningBatch(kCallsPerEventPair)) {
+      timer.start(ctx);
+      for (benchmark::IterationCount i = 0; i < kCallsPerEventPair; ++i) call();
+      state.SetIterationTime(timer.stop(ctx));
+    }
+    const double l2 = static_cast<double>(cuda::l2_cache_bytes());
+    state.counters["l2_resident"] = bytes <= l2 ? 1.0 : 0.0;
+    state.SetLabel(bytes <= l2 ? "L2-resident" : "HBM-resident");
+  }
+#endif
+  if (ctx.backend() == Backend::cpu) {
+    for (auto _ : state) {
+      call();
+      ctx.synchronize();
+    }
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(bytes) * state.iterations());
+  state.counters["bytes"] = bytes;
+}
+
+bool cdp_tables_present() {
+  const std::filesystem::path cdp = DYNHAT_SHARED_DATA;
+  for (const char* table :
+       {"bilateral_trade.csv", "gross_output.csv", "io_coefficients.csv", "sectoral_dispersion.csv",
+        "structures_share.csv", "value_added_share.csv", "mu0.csv", "L0.csv"}) {
+    if (!std::filesystem::exists(cdp / table)) return false;
+  }
+  return true;
 }
 
 void fail(benchmark::State& state, const std::string& message) {

@@ -52,15 +52,32 @@ class Environment {
 
 using Body = std::function<void(benchmark::State&, const Context&)>;
 
+/// How a benchmark is timed: wall clock (whole solves; every CPU benchmark), or per call on the
+/// device for CUDA kernel benchmarks (manual time from CUDA events: see time_calls).
+enum class Timing { wall_clock, per_call };
+
 /// "name/backend/M:m", with "/T:slots" when slots > 0.
 std::string benchmark_name(const std::string& name, Backend backend, std::size_t m,
                            std::size_t slots = 0);
 
-/// Registers `body` under `name` (wall-clock timed: kernels are OpenMP or asynchronous CUDA).
-/// Without a CUDA device a CUDA benchmark skips with "no CUDA device" (a failure when
-/// DYNHAT_REQUIRE_GPU is set); an exception from `body` fails the benchmark.
+/// Registers `body` under `name`, timed as `timing` says. Without a CUDA device a CUDA benchmark
+/// skips with "no CUDA device" and the reason (a failure when DYNHAT_REQUIRE_GPU is on); an
+/// exception from `body` fails the benchmark.
 benchmark::internal::Benchmark* add_benchmark(Environment& env, const std::string& name,
-                                              Backend backend, Body body);
+                                              Backend backend, Body body,
+                                              Timing timing = Timing::wall_clock);
+
+/// The timed loop of a Timing::per_call benchmark: call() per iteration, timed to the end of its
+/// work (CPU: wall clock around call and synchronize; CUDA: the device time between two events
+/// on ctx's stream around ten calls, per call). Reports `bytes` moved per call (counter and
+/// GB/s); on CUDA also whether
+/// they fit the L2 cache, where repeated calls find them (label "L2-resident" or
+/// "HBM-resident", counter l2_resident), so cache and memory bandwidth are not mixed up.
+void time_calls(benchmark::State& state, const Context& ctx, const std::function<void()>& call,
+                double bytes);
+
+/// True when the CDP tables are in DYNHAT_SHARED_DATA: the CDP benchmarks exist only then.
+bool cdp_tables_present();
 
 /// Marks the benchmark failed: skipped with `message`, and main exits non-zero.
 void fail(benchmark::State& state, const std::string& message);

@@ -98,7 +98,7 @@ void register_dynamic_benchmarks(Environment& env, const Sizes& sizes) {
   if (sizes.smoke) return;
 
   const std::filesystem::path cdp = DYNHAT_SHARED_DATA;
-  if (!std::filesystem::exists(cdp / "mu0.csv")) return;
+  if (!cdp_tables_present()) return;
   auto model = std::make_shared<DynamicModel>();
   model->economy = load_economy(cdp, 50);
   model->mu0 = read_matrix(cdp / "mu0.csv");

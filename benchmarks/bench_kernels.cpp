@@ -10,8 +10,8 @@
 //  column_scalings          prefix sums over slots     16 T M
 //  value_update             E12/E28 from r             24 T M
 // Each benchmark calls its kernel once untimed (first repetition only) and checks the outputs are
-// finite (the tests check the values); every timed call ends with ctx.synchronize() so CUDA times
-// are complete.
+// finite (the tests check the values); then time_calls times each call to the end of its work
+// (CUDA: device time from events, labelled L2- or HBM-resident).
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -112,8 +112,8 @@ struct FactorisedPath {
 };
 
 /// Validate-then-time (STYLE.md): the first time a benchmark runs (its first repetition), one
-/// untimed call whose outputs must all be finite; then the timed calls, each waiting for the
-/// backend. Reports `bytes` moved per call.
+/// untimed call whose outputs must all be finite; then the timed calls (time_calls), reporting
+/// `bytes` moved per call.
 void time_kernel(benchmark::State& state, const Context& ctx, bool& validated,
                  const std::function<void()>& call,
                  std::initializer_list<const DeviceArray*> outputs, double bytes) {
@@ -128,12 +128,7 @@ void time_kernel(benchmark::State& state, const Context& ctx, bool& validated,
     }
     validated = true;
   }
-  for (auto _ : state) {
-    call();
-    ctx.synchronize();
-  }
-  state.SetBytesProcessed(static_cast<std::int64_t>(bytes) * state.iterations());
-  state.counters["bytes"] = bytes;
+  time_calls(state, ctx, call, bytes);
 }
 
 /// A kernel benchmark at size m; `validated` persists across its repetitions.
@@ -147,10 +142,12 @@ void register_per_size(Environment& env, const Sizes& sizes, const std::string& 
     for (std::size_t m : sizes.markets) {
       if (backend == Backend::cpu && cpu_limited && m > sizes.cpu_path_max_markets) continue;
       auto validated = std::make_shared<bool>(false);
-      add_benchmark(env, benchmark_name(name, backend, m, slots), backend,
-                    [body, m, validated](benchmark::State& state, const Context& ctx) {
-                      body(state, ctx, m, *validated);
-                    });
+      add_benchmark(
+          env, benchmark_name(name, backend, m, slots), backend,
+          [body, m, validated](benchmark::State& state, const Context& ctx) {
+            body(state, ctx, m, *validated);
+          },
+          Timing::per_call);
     }
   }
 }

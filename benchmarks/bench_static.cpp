@@ -58,12 +58,12 @@ void register_static_benchmarks(Environment& env, const Sizes& sizes) {
     return;
   }
   const std::filesystem::path cdp = DYNHAT_SHARED_DATA;
-  if (std::filesystem::exists(cdp / "bilateral_trade.csv")) {
+  if (cdp_tables_present()) {
     const auto economy = std::make_shared<Economy>(load_economy(cdp, 50));
     register_solve("static_replication/cpu/cdp_base_year", economy, false, 0.0);
     register_solve("static_fast/cpu/cdp_base_year", economy, true, StaticOptions{}.tol);
   }
-  if (std::filesystem::exists(cdp / "bilateral_trade.csv")) {
+  if (cdp_tables_present()) {
     // 200 one-period counterfactuals from the base-year equilibrium, each with its own seeded
     // productivity shock (every sector-region factor in [0.9, 1.1]), solved as one batch.
     // "batch:" rather than "/M:" keeps them out of gpu_check.sh's CPU filter.

@@ -48,13 +48,7 @@ Body triad_body(
       fail(state, "triad result differs from b + s c");
       return;
     }
-    for (auto _ : state) {
-      call();
-      ctx.synchronize();
-    }
-    const double bytes = 24.0 * static_cast<double>(n);
-    state.SetBytesProcessed(static_cast<std::int64_t>(bytes) * state.iterations());
-    state.counters["bytes"] = bytes;
+    time_calls(state, ctx, call, 24.0 * static_cast<double>(n));
   };
 }
 
@@ -66,9 +60,11 @@ void register_triad_benchmarks(Environment& env, const Sizes& sizes) {
   add_benchmark(
       env, "triad/cpu" + size, Backend::cpu,
       triad_body(n, [](const Context&, std::size_t count, double scalar, const double* b,
-                       const double* c, double* a) { cpu_triad(count, scalar, b, c, a); }));
+                       const double* c, double* a) { cpu_triad(count, scalar, b, c, a); }),
+      Timing::per_call);
 #if DYNHAT_BENCH_WITH_CUDA
-  add_benchmark(env, "triad/cuda" + size, Backend::cuda, triad_body(n, cuda::triad));
+  add_benchmark(env, "triad/cuda" + size, Backend::cuda, triad_body(n, cuda::triad),
+                Timing::per_call);
 #endif
 }
 

@@ -1,8 +1,10 @@
 // dynhat_benchmarks: the kernel, solver and bandwidth (triad) benchmarks on both backends.
 //
-//   dynhat_benchmarks [--dynhat_smoke] [Google Benchmark flags]
+//   dynhat_benchmarks [--dynhat_smoke] [--dynhat_require_tables] [Google Benchmark flags]
 //
 // --dynhat_smoke runs every benchmark at a tiny size (M = 64, T = 20): the ctest smoke test.
+// --dynhat_require_tables exits 1 when the CDP tables (DYNHAT_SHARED_DATA) are missing, instead
+// of running without the CDP benchmarks (gpu_check.sh: they must not be silently absent).
 // The full suite uses M in {1150, 4600, 20000} and T = 200. Exits non-zero when a benchmark
 // failed (non-finite output, an exception, or no device under DYNHAT_REQUIRE_GPU); a CUDA
 // benchmark without a device is skipped ("no CUDA device"), not failed.
@@ -52,8 +54,14 @@ dynhat::bench::Sizes run_sizes(bool smoke) {
 
 int main(int argc, char** argv) {
   const bool smoke = take_flag(argc, argv, "--dynhat_smoke");
+  const bool require_tables = take_flag(argc, argv, "--dynhat_require_tables");
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  if (require_tables && !dynhat::bench::cdp_tables_present()) {
+    std::cerr << "dynhat_benchmarks: --dynhat_require_tables, but the CDP tables are not all in "
+              << DYNHAT_SHARED_DATA << " (set DYNHAT_SHARED_DATA at configure time)\n";
+    return 1;
+  }
 
   const dynhat::bench::Sizes sizes = run_sizes(smoke);
   int status = 0;

@@ -13,6 +13,8 @@ detail::CudaResources* create_resources();
 void destroy_resources(detail::CudaResources* resources) noexcept;
 void synchronize(const Context& ctx);
 int device_count() noexcept;
+/// "" when device 0 is usable; else why not, with the CUDA error name when the runtime gave one.
+std::string unavailable_reason();
 std::string device_name();
 bool compiled() noexcept;
 

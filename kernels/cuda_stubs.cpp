@@ -35,6 +35,9 @@ void synchronize(const Context& /*ctx*/) {
 int device_count() noexcept {
   return 0;
 }
+std::string unavailable_reason() {
+  return "dynhat was built without the CUDA backend";
+}
 std::string device_name() {
   return {};
 }

@@ -51,12 +51,15 @@ DYNHAT_HD double lse_value(LseState s) {
 /// exp(x) from arithmetic and bit operations only, so loops that call it vectorise (glibc's exp
 /// is a scalar call). Cody-Waite reduction x = n ln2 + r, |r| <= ln2/2, then a degree-13 Taylor
 /// polynomial (truncation 2e-16 relative) and 2^n put into the exponent bits: within 2 ulp of
-/// exp over [-708, 709]; 0 below (subnormal results flushed, -inf included), +inf above.
+/// exp over [-708, 709]; over [-745.2, -708) the subnormal exp(x) within 2 ulp plus one rounding
+/// to the subnormal grid, as CUDA's exp and glibc's give (a flush to 0 there made CPU and CUDA
+/// kernels differ); 0 below (-inf included), +inf above 709.
 DYNHAT_HD double exp_vectorisable(double x) {
   constexpr double kLog2e = 1.4426950408889634;
   constexpr double kLn2Hi = 6.93147180369123816490e-01;  // ln 2 split so n * kLn2Hi is exact
   constexpr double kLn2Lo = 1.90821492927058770002e-10;
-  const double clamped = x < -708.0 ? -708.0 : (x > 709.0 ? 709.0 : x);
+  constexpr double kLowest = -745.2;  // exp(-745.2) < 2^-1075 rounds to 0
+  const double clamped = x < kLowest ? kLowest : (x > 709.0 ? 709.0 : x);
   const double n = __builtin_floor(clamped * kLog2e + 0.5);
   const double r = (clamped - n * kLn2Hi) - n * kLn2Lo;
   double p = 1.0 / 6227020800.0;  // 1/13!
@@ -73,11 +76,15 @@ DYNHAT_HD double exp_vectorisable(double x) {
   p = p * r + 0.5;
   p = p * r + 1.0;
   p = p * r + 1.0;
-  // 2^n as a double: n + 1023 in the exponent field (n in [-1022, 1023] after the clamp);
-  // __builtin_bit_cast is a value operation, so the loop around it still vectorises.
-  const double scale = __builtin_bit_cast(double, static_cast<long long>(n + 1023.0) << 52);
-  const double value = p * scale;
-  return x < -708.0 ? 0.0 : (x > 709.0 ? INFINITY : value);
+  // 2^n as a double: n + 1023 in the exponent field; __builtin_bit_cast is a value operation, so
+  // the loop around it still vectorises. Below n = -1022 (no normal 2^n) the exponent is raised
+  // by 64 and p * 2^(n + 64), a normal number, is scaled by 2^-64: one rounding, into the
+  // subnormal result. Above, the extra factor is 1 (results bitwise as without this branch).
+  const bool subnormal = n < -1022.0;
+  const double n_biased = subnormal ? n + 64.0 : n;
+  const double scale = __builtin_bit_cast(double, static_cast<long long>(n_biased + 1023.0) << 52);
+  const double value = p * scale * (subnormal ? 0x1.0p-64 : 1.0);
+  return x < kLowest ? 0.0 : (x > 709.0 ? INFINITY : value);
 }
 
 /// The logit of E1/E2, z = a_scale * a + v_term, v_term = v_scale * v[c] (0 without v).

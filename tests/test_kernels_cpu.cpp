@@ -199,9 +199,24 @@ TEST(ElementMath, VectorisableExpIsWithinTwoUlp) {
   EXPECT_LE(worst, 2.0);  // Cody-Waite reduction + degree-13 polynomial: measured 1 ulp
   EXPECT_EQ(kernels::exp_vectorisable(0.0), 1.0);
   EXPECT_EQ(kernels::exp_vectorisable(-INFINITY), 0.0);
-  EXPECT_EQ(kernels::exp_vectorisable(-800.0), 0.0);  // below -708: flushed (no subnormals)
+  EXPECT_EQ(kernels::exp_vectorisable(-800.0), 0.0);  // below exp's subnormal range
   EXPECT_EQ(kernels::exp_vectorisable(800.0), INFINITY);
   EXPECT_NEAR(kernels::exp_vectorisable(1.0), M_E, 2 * kEps * M_E);
+}
+
+// Below -708 exp is subnormal: CUDA's exp returns it, so the CPU kernels must too (a flush to 0
+// made the backends differ there).
+TEST(ElementMath, VectorisableExpIsSubnormalLikeExpFrom708To745) {
+  constexpr double kSmallest = 0x1.0p-1074;  // the subnormal grid's spacing
+  for (double x = -708.0; x >= -745.0; x -= 0.0625) {
+    const double got = kernels::exp_vectorisable(x), want = std::exp(x);
+    // 2 ulp of the exact value (the polynomial) plus one rounding to the subnormal grid.
+    EXPECT_LE(std::abs(got - want), 4 * kEps * want + kSmallest) << "x = " << x;
+    EXPECT_GT(got, 0.0) << "x = " << x;
+  }
+  EXPECT_EQ(kernels::exp_vectorisable(-745.0), std::exp(-745.0));  // 2^-1074, the smallest
+  EXPECT_EQ(kernels::exp_vectorisable(-745.2), 0.0);               // rounds to 0, as exp does
+  EXPECT_EQ(std::exp(-745.2), 0.0);
 }
 
 TEST(CpuVectorOps, HandValues) {

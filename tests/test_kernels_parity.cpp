@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <string>
 #include <vector>
@@ -446,6 +447,44 @@ TEST(CudaBackend, AskingWithoutADeviceIsAClearError) {
   } catch (const Error& e) {
     const std::string what = e.what();
     EXPECT_TRUE(what.find("CUDA") != std::string::npos) << what;
+    // The cause (e.g. cudaErrorInsufficientDriver: a driver older than the runtime), not just
+    // "no device".
+    EXPECT_TRUE(what.find(testing::gpu_unavailable_reason()) != std::string::npos) << what;
+  }
+}
+
+/// Sets DYNHAT_REQUIRE_GPU for one scope, then restores it.
+class ScopedRequireGpu {
+ public:
+  explicit ScopedRequireGpu(const char* value) {
+    const char* old = std::getenv("DYNHAT_REQUIRE_GPU");
+    if (old != nullptr) saved_ = old;
+    had_ = old != nullptr;
+    setenv("DYNHAT_REQUIRE_GPU", value, 1);
+  }
+  ~ScopedRequireGpu() {
+    if (had_) {
+      setenv("DYNHAT_REQUIRE_GPU", saved_.c_str(), 1);
+    } else {
+      unsetenv("DYNHAT_REQUIRE_GPU");
+    }
+  }
+  ScopedRequireGpu(const ScopedRequireGpu&) = delete;
+  ScopedRequireGpu& operator=(const ScopedRequireGpu&) = delete;
+
+ private:
+  std::string saved_;
+  bool had_ = false;
+};
+
+TEST(CudaBackend, RequireGpuIsOffForZeroAndEmpty) {
+  for (const char* off : {"0", ""}) {
+    const ScopedRequireGpu scoped(off);
+    EXPECT_FALSE(testing::gpu_required()) << "DYNHAT_REQUIRE_GPU='" << off << "'";
+  }
+  for (const char* on : {"1", "yes"}) {
+    const ScopedRequireGpu scoped(on);
+    EXPECT_TRUE(testing::gpu_required()) << "DYNHAT_REQUIRE_GPU='" << on << "'";
   }
 }
 

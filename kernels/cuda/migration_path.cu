@@ -23,17 +23,19 @@
 namespace dynhat::kernels::cuda {
 namespace {
 
-/// One thread per column k: log c[t][k] = beta * sum_{q=1}^{t+1} log_y[q][k], a running sum down
+/// One thread per column k: log c[t][k] = sum_{q=1}^{t+1} beta * log_y[q][k], a running sum down
 /// the slots (each step a coalesced row access); log_y[slots] = 0 adds nothing to the last slot.
+/// The terms are beta * log_y summed, in the CPU's order (kernels/cpu/migration_path.cpp), so the
+/// two backends round alike and the parity bound keeps its headroom.
 __global__ void log_column_scalings_kernel(std::size_t m, std::size_t slots, const double* log_y,
                                            double beta, double* log_c) {
   for (std::size_t k = grid_stride_first(); k < m; k += grid_stride_step()) {
     double sum = 0.0;
     for (std::size_t t = 0; t + 1 < slots; ++t) {
-      sum += log_y[(t + 1) * m + k];
-      log_c[t * m + k] = beta * sum;
+      sum += beta * log_y[(t + 1) * m + k];
+      log_c[t * m + k] = sum;
     }
-    log_c[(slots - 1) * m + k] = beta * sum;
+    log_c[(slots - 1) * m + k] = sum;
   }
 }
 

@@ -15,13 +15,9 @@
 namespace dynhat::kernels::cuda {
 
 detail::CudaResources* create_resources() {
-  int count = 0;
-  const cudaError_t status = cudaGetDeviceCount(&count);
-  if (status != cudaSuccess || count == 0) {
-    static_cast<void>(cudaGetLastError());  // a missing driver must not fail later checks
-    throw Error(std::string("CUDA backend requested but no CUDA device is available "
-                            "(cudaGetDeviceCount: ") +
-                (status != cudaSuccess ? cudaGetErrorName(status) : "0 devices") + ")");
+  const std::string reason = unavailable_reason();
+  if (!reason.empty()) {
+    throw Error("CUDA backend requested but no CUDA device is usable: " + reason);
   }
   auto* resources = new detail::CudaResources;
   try {
@@ -68,6 +64,19 @@ int device_count() noexcept {
     return 0;
   }
   return count;
+}
+
+std::string unavailable_reason() {
+  int count = 0;
+  const cudaError_t status = cudaGetDeviceCount(&count);
+  if (status != cudaSuccess) {
+    static_cast<void>(cudaGetLastError());  // a missing driver must not fail later checks
+    // The name tells "no driver" (cudaErrorNoDevice) from a driver older than this runtime
+    // (cudaErrorInsufficientDriver), which would otherwise both read as "no device".
+    return std::string("cudaGetDeviceCount failed with ") + cudaGetErrorName(status) + ": " +
+           cudaGetErrorString(status);
+  }
+  return count == 0 ? "cudaGetDeviceCount found 0 devices" : "";
 }
 
 std::string device_name() {

@@ -1,0 +1,23 @@
+// DYNHAT_REQUIRE_GPU, read the same way by the tests and the benchmarks: set to anything but ""
+// or "0", a missing CUDA device fails instead of skipping.
+#pragma once
+
+#include <cstdlib>
+#include <string>
+
+#include "kernels/cuda_runtime.hpp"
+
+namespace dynhat::testing {
+
+inline bool gpu_required() {
+  const char* flag = std::getenv("DYNHAT_REQUIRE_GPU");
+  return flag != nullptr && std::string(flag) != "0" && std::string(flag) != "";
+}
+
+/// "" when a CUDA device is usable; else why not, for skip and failure messages (a driver older
+/// than the runtime must not read as "no device").
+inline std::string gpu_unavailable_reason() {
+  return kernels::cuda::unavailable_reason();
+}
+
+}  // namespace dynhat::testing
