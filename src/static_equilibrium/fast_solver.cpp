@@ -559,20 +559,27 @@ std::vector<StaticSolution> StaticBatch::solve(const StaticOptions& options) {
     m.tail.reset();
     m.anderson_memory = options.anderson_memory;
   }
-  // Groups are independent: several at once on the CPU (each worker's kernels then run on its
-  // thread alone), one after another on the GPU.
+  const auto solve_group = [&](long g, std::size_t worker) {
+    const std::size_t first = static_cast<std::size_t>(g) * group;
+    const std::size_t members = std::min(group, count - first);
+    std::unique_ptr<BatchSolve>& work = members == group ? m.full[worker] : m.tail;
+    if (!work)
+      work = std::make_unique<BatchSolve>(m.ctx, m.economy, members, options.anderson_memory);
+    std::vector<StaticSolution> solved = work->run(m.problems, first, options);
+    for (std::size_t b = 0; b < members; ++b) solutions[first + b] = std::move(solved[b]);
+  };
+  if (workers == 1) {
+    // Not even an inactive parallel region around the kernels: inside one, libgomp would give
+    // each of their parallel regions a fresh team of threads (measured: the base year 2x slower).
+    for (long g = 0; g < groups; ++g) solve_group(g, 0);
+    return solutions;
+  }
+  // Groups are independent: several at once on the CPU, each worker's kernels on its thread.
   std::exception_ptr failure;
-#pragma omp parallel for schedule(dynamic) num_threads(workers) if (workers > 1)
+#pragma omp parallel for schedule(dynamic) num_threads(workers)
   for (long g = 0; g < groups; ++g) {
     try {
-      const std::size_t first = static_cast<std::size_t>(g) * group;
-      const std::size_t members = std::min(group, count - first);
-      std::unique_ptr<BatchSolve>& work =
-          members == group ? m.full[static_cast<std::size_t>(omp_get_thread_num())] : m.tail;
-      if (!work)
-        work = std::make_unique<BatchSolve>(m.ctx, m.economy, members, options.anderson_memory);
-      std::vector<StaticSolution> solved = work->run(m.problems, first, options);
-      for (std::size_t b = 0; b < members; ++b) solutions[first + b] = std::move(solved[b]);
+      solve_group(g, static_cast<std::size_t>(omp_get_thread_num()));
     } catch (...) {
 #pragma omp critical(dynhat_static_batch_failure)
       if (!failure) failure = std::current_exception();
