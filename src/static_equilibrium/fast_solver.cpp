@@ -229,13 +229,21 @@ class BatchSolve {
     std::fill(forcing_.begin(), forcing_.end(), 0.0);
   }
 
-  /// Keeps the group's final iterates as the next solve's warm start.
+  /// Keeps the group's final iterates as the next solve's warm start; a problem whose iterate is
+  /// not finite (a failed solve) starts the next one from omega_init again.
   void store(std::vector<Problem>& problems, std::size_t first) const {
     const std::vector<double> u = u_.to_host(), log_phat = log_phat_.to_host(),
                               x = expenditure_.to_host();
     for (std::size_t b = 0; b < B_; ++b) {
       Problem& p = problems[first + b];
       const auto from = [&](const std::vector<double>& v) { return v.begin() + b * size_; };
+      const auto finite = [&](const std::vector<double>& v) {
+        return std::all_of(from(v), from(v) + size_, [](double z) { return std::isfinite(z); });
+      };
+      if (!finite(u) || !finite(log_phat) || !finite(x)) {
+        p.u.clear();
+        continue;
+      }
       p.u.assign(from(u), from(u) + size_);
       p.log_phat.assign(from(log_phat), from(log_phat) + size_);
       p.expenditure.assign(from(x), from(x) + size_);
