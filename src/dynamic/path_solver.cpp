@@ -75,11 +75,7 @@ class PathSolver {
         changes_(dynamic::cumulate(changes, model)),
         T_(model.periods),
         M_(model.markets()),
-        path_(ctx, model.mu0, T_, model.beta),
-        chord_(options.te_chord
-                   ? std::make_unique<te::ChordMatrix>(model.economy, model.base_year.trade_shares,
-                                                       model.base_year.VAL, model.base_year.VAR)
-                   : nullptr) {}
+        path_(ctx, model.mu0, T_, model.beta) {}
 
   PathSolution run() {
     const auto start = std::chrono::steady_clock::now();
@@ -96,8 +92,14 @@ class PathSolver {
                         options_.anderson_memory);
 
     PathSolution out;
+    // The base year's chord matrix: every date starts near it (timed with the solve).
+    const std::unique_ptr<te::ChordMatrix> chord =
+        options_.te_chord
+            ? std::make_unique<te::ChordMatrix>(model_.economy, model_.base_year.trade_shares,
+                                                model_.base_year.VAL, model_.base_year.VAR)
+            : nullptr;
     dynamic::PathEquilibriumBatch batch(ctx_, model_, changes_,
-                                        baseline_ ? &baseline_->omega : nullptr, chord_.get());
+                                        baseline_ ? &baseline_->omega : nullptr, chord.get());
     dynamic::PathEquilibria equilibria;
     std::vector<int> first_passes, warm_passes;  // per date: the first evaluation, the others
     Matrix labor;
@@ -216,7 +218,6 @@ class PathSolver {
   const std::size_t T_;
   const std::size_t M_;
   MigrationPath path_;
-  const std::unique_ptr<te::ChordMatrix> chord_;  // the base year's: every date starts near it
 };
 
 }  // namespace
