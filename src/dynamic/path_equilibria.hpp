@@ -49,8 +49,8 @@ class PathEquilibriumBatch {
  public:
   /// `warm_omega` ([T][J N], a previous solution's omega; nullptr: omega = 1) starts the first
   /// solve; `base_chord` (the base year's chord matrix; nullptr: none, the damped iteration)
-  /// preconditions the dates near the base year. model, changes and base_chord must outlive the
-  /// batch.
+  /// preconditions the dates near the base year. model and base_chord must outlive the batch
+  /// (the changes are copied).
   PathEquilibriumBatch(const Context& ctx, const DynamicModel& model,
                        const CumulativeChanges& changes, const Matrix* warm_omega,
                        const te::ChordMatrix* base_chord);

@@ -527,10 +527,6 @@ StaticBatch::StaticBatch(const Context& ctx, const Economy& economy,
 
 StaticBatch::~StaticBatch() = default;
 
-std::size_t StaticBatch::size() const {
-  return impl_->problems.size();
-}
-
 void StaticBatch::set_chord(std::size_t b, const te::ChordMatrix* chord) {
   impl_->problems.at(b).chord = chord;
 }

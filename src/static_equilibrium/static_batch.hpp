@@ -29,7 +29,6 @@ class StaticBatch {
   StaticBatch(const StaticBatch&) = delete;
   StaticBatch& operator=(const StaticBatch&) = delete;
 
-  std::size_t size() const;
   /// Replaces problem b's labor change ([J][N], countries 1).
   void set_labor(std::size_t b, std::vector<double> labor);
   /// Preconditions problem b's factor-price iteration by `chord` (which must outlive its use; the
