@@ -84,6 +84,8 @@ fi
 check "small demo exits 0" test $? -eq 0
 check "demo prints the headline" grep -q 'manufacturing share of employment' demo.log
 check "demo writes the effects" test -s demo/effects/summary.csv
+check "the tiny demo's manufacturing is a strict subset (its effect is not 0)" \
+  grep -q 'manufacturing share of employment at slot 28 (2007Q1): [0-9.]*% baseline, [0-9.]*% counterfactual: effect -' demo.log
 
 # dynhat solve on the tiny economy: R = 2 mobile regions x 3 markets.
 printf '1000\n800\n300\n900\n700\n200\n' > tiny_L0.csv
@@ -121,6 +123,32 @@ for f in counterfactual/Y.csv counterfactual/real_wage.csv effects/employment_by
 done
 check "report.json has the inputs' SHA-256" grep -q '"sha256"' solved/report.json
 check "sector names are quoted in the effects" grep -q '^"Goods, Wares",' solved/effects/employment_by_sector.csv
+check "employment_long has one row per state, market and quarter" test "$(rows solved/effects/employment_long.csv)" = "$((1 + 2 * 3 * 20))"
+check "employment_long labels quarters" grep -q '^A,Non-employment,2004Q4,' solved/effects/employment_long.csv
+check "report.json lists the files written" grep -q '"effects/employment_long.csv"' solved/report.json
+check "report.json gives each matrix its layout" grep -q '"counterfactual/Y_own.csv"' solved/report.json
+
+# A saved baseline, reused: the same counterfactual, byte for byte; refused for other inputs.
+"$dynhat" baseline scenario.toml --out base_only --quiet > baseline.log 2>&1
+check "dynhat baseline exits 0" test $? -eq 0
+check "--quiet prints nothing" test ! -s baseline.log
+check "dynhat baseline writes only the baseline" test -s base_only/baseline/baseline.json -a ! -e base_only/counterfactual
+"$dynhat" solve scenario.toml --baseline base_only --out reused > reused.log 2>&1
+check "solve --baseline exits 0" test $? -eq 0
+check "solve --baseline says it reused it" grep -q '(reused)' reused.log
+for f in counterfactual/Y.csv counterfactual/L.csv effects/summary.csv effects/employment_long.csv; do
+  check "reused baseline: same $f" cmp -s "solved/$f" "reused/$f"
+done
+sed 's/^periods = 20$/periods = 21/' scenario.toml > other.toml
+"$dynhat" solve other.toml --baseline base_only --out other > other.log 2>&1
+check "a baseline of other inputs exits 1" test $? -eq 1
+check "and names the field that differs" grep -q 'model.periods is 20 in the saved baseline, 21' other.log
+check "and writes nothing" test ! -e other
+
+"$dynhat" solve scenario.toml --format npy --quiet --out solved_npy > npy.log 2>&1
+check "solve --format npy exits 0" test $? -eq 0
+check "solve --format npy writes .npy paths" test -s solved_npy/baseline/L.npy -a -s solved_npy/counterfactual/Y.npy
+check "solve --quiet prints nothing" test ! -s npy.log
 
 sed 's/regions = \["C"\]/regions = ["Mars"]/' scenario.toml > unknown.toml
 "$dynhat" solve unknown.toml --out unknown > unknown.log 2>&1
@@ -139,6 +167,11 @@ check "trade_shares.csv is J*N x N = 6 x 3" test "$(rows base/trade_shares.csv)x
 check "price_index.csv has N = 3 rows" test "$(rows base/price_index.csv)" = "3"
 for f in sector_prices expenditure VAL VAR; do check "$f.csv written" test -s "base/$f.csv"; done
 check "base-year report names the orders" grep -q '"trade_shares.csv"' base/report.json
+"$dynhat" equilibrium base-year --data "$tiny_economy" --mobile-regions 2 --format npy --quiet \
+  --out base_npy > eq_npy.log 2>&1
+check "equilibrium --format npy exits 0" test $? -eq 0
+check "equilibrium --format npy writes omega.npy" test -s base_npy/omega.npy
+check "equilibrium --quiet prints nothing" test ! -s eq_npy.log
 
 printf 'sector,region,value\nServices,C,1.1\n' > productivity.csv
 printf 'sector,destination,source,value\n"Goods, Wares",A,C,1.2\n' > kappa.csv

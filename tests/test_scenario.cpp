@@ -181,6 +181,7 @@ TEST_F(ScenarioFiles, DefaultsWhenOptionalKeysAreOmitted) {
   EXPECT_EQ(s.periods, 200u);
   EXPECT_EQ(s.beta, 0.99);
   EXPECT_EQ(s.nu, 5.3436);
+  EXPECT_EQ(s.first_quarter, "2000Q1");
   EXPECT_EQ(s.options.method, OuterMethod::anderson);
   EXPECT_EQ(s.options.tol, 1e-8);
   EXPECT_EQ(s.options.max_iterations, 100);
@@ -410,6 +411,9 @@ TEST_F(ScenarioFiles, OutOfRange) {
               HasSubstr("model.beta = 1 must be in [0, 1)"));
   EXPECT_THAT(read_error(data_table + "[model]\nnu = 0.0\n"),
               HasSubstr("model.nu = 0 must be > 0"));
+  EXPECT_THAT(read_error(data_table + "[model]\nfirst_quarter = \"2000Q5\"\n"),
+              HasSubstr("model.first_quarter = \"2000Q5\" must be a quarter \"YYYYQn\""));
+  EXPECT_EQ(read(data_table + "[model]\nfirst_quarter = \"1995Q3\"\n").first_quarter, "1995Q3");
   EXPECT_THAT(read_error(data_table + "[solver]\ntol = nan\n"),
               HasSubstr("solver.tol = nan must be finite"));
   EXPECT_THAT(read_error(data_table + "[solver]\nmax_iterations = 0\n"),

@@ -3,7 +3,7 @@
 //
 //   [data]     tables (directory of the six long-format tables), L0, mu0 (CSV or .npy),
 //              mobile_regions
-//   [model]    periods (T), beta, nu
+//   [model]    periods (T), beta, nu, first_quarter (label of slot 0, "2000Q1")
 //   [solver]   method ("anderson" | "picard"), tol, max_iterations, anderson_memory, te_tol,
 //              te_max_iterations, backend ("cpu" | "cuda")
 //   [[productivity]]  sectors, regions, quarters = [first, last], factor | cumulative | file
@@ -55,6 +55,7 @@ struct Scenario {
   std::size_t periods = 200;
   double beta = 0.99;
   double nu = 5.3436;
+  std::string first_quarter = "2000Q1";  ///< label of slot 0, "YYYYQn"
   DynamicOptions
       options;  ///< method, tol, max_iterations, anderson_memory, te.tol, te.max_iterations
   std::string backend = "cpu";

@@ -23,6 +23,8 @@ struct EquilibriumArgs {
   std::string method = "fast";
   std::string backend = "cpu";
   double tol = 1e-10;
+  std::string format = "csv";
+  bool quiet = false;
   std::string productivity, trade_costs, labor;  // shock tables (shock command only)
 };
 
@@ -54,21 +56,51 @@ nlohmann::json solve_report(const StaticSolution& s, const EquilibriumArgs& a) {
   return report;
 }
 
-void print_solve(const char* what, const StaticSolution& s) {
+void print_solve(const char* what, const StaticSolution& s, bool quiet) {
+  if (quiet) return;
   fmt::print("  {}: {} in {} passes, residual {:.2e}, market clearing {:.2e}, {:.3f} s\n", what,
              s.report.converged ? "converged" : "NOT converged", s.report.iterations,
              s.report.residual, s.market_clearing_residual, s.report.seconds);
 }
 
-void write_solution(OutputDirectory& out, const Economy& e, const StaticSolution& s) {
-  const std::size_t J = e.sectors, N = e.regions;
-  write_matrix(out.staged("omega.csv"), as_matrix(s.omega, J, N));
-  write_matrix(out.staged("price_index.csv"), as_matrix(s.price_index, N, 1));
-  write_matrix(out.staged("sector_prices.csv"), as_matrix(s.sector_prices, J, N));
-  write_matrix(out.staged("trade_shares.csv"), as_matrix(s.trade_shares, J * N, N));
-  write_matrix(out.staged("expenditure.csv"), as_matrix(s.expenditure, J, N));
-  write_matrix(out.staged("VAL.csv"), as_matrix(s.VAL, J, N));
-  write_matrix(out.staged("VAR.csv"), as_matrix(s.VAR, J, N));
+/// The outputs of one solution, each with its shape and index rule for the manifest.
+struct SolutionFile {
+  const char* stem;
+  std::vector<double> StaticSolution::*values;
+  const char* rows;  // index rule of the rows, then of the columns
+  const char* columns;
+};
+
+constexpr SolutionFile kSolutionFiles[] = {
+    {"omega", &StaticSolution::omega, "sector j", "region n"},
+    {"price_index", &StaticSolution::price_index, "region n", "one column"},
+    {"sector_prices", &StaticSolution::sector_prices, "sector j", "region n"},
+    {"trade_shares", &StaticSolution::trade_shares, "j*N + n: destination n in sector j",
+     "source i"},
+    {"expenditure", &StaticSolution::expenditure, "sector j", "region n"},
+    {"VAL", &StaticSolution::VAL, "sector j", "region n"},
+    {"VAR", &StaticSolution::VAR, "sector j", "region n"},
+    {"real_wage", &StaticSolution::real_wage, "sector j", "region n"},
+};
+
+/// Writes the solution's files (real_wage only for a shock) and returns their layouts.
+nlohmann::json write_solution(OutputDirectory& out, const Economy& e, const StaticSolution& s,
+                              const std::string& format, bool shocked) {
+  nlohmann::json layouts = nlohmann::json::object();
+  for (const SolutionFile& f : kSolutionFiles) {
+    if (!shocked && f.values == &StaticSolution::real_wage) continue;
+    const std::vector<double>& x = s.*f.values;
+    const std::size_t cols = f.values == &StaticSolution::price_index ? 1 : e.regions;
+    const std::size_t rows = x.size() / cols;
+    const std::string name = output_name(f.stem, format);
+    write_matrix(out.staged(name), as_matrix(x, rows, cols));
+    layouts[name] = {{"rows", rows},
+                     {"columns", cols},
+                     {"row", f.rows},
+                     {"column", f.columns},
+                     {"header", false}};
+  }
+  return layouts;
 }
 
 nlohmann::json orders(const Economy& e) {
@@ -82,6 +114,7 @@ nlohmann::json orders(const Economy& e) {
 
 int run(const EquilibriumArgs& a, bool shocked) {
   const auto start = std::chrono::steady_clock::now();
+  OutputDirectory out(a.out);  // before solving: a bad --out fails at once
   const Economy e = load_economy(a.data, a.mobile_regions);
   StaticShock shock;
   if (shocked) {
@@ -92,21 +125,19 @@ int run(const EquilibriumArgs& a, bool shocked) {
   const StaticSolution base = solve(e, ReferenceState::from_data(e), {}, a);
   nlohmann::json report;
   report["base_year"] = solve_report(base, a);
-  print_solve("base year", base);
+  print_solve("base year", base, a.quiet);
   bool converged = base.report.converged;
-  OutputDirectory out(a.out);
   if (!shocked) {
-    write_solution(out, e, base);
+    report["layouts"] = write_solution(out, e, base, a.format, false);
   } else {
     const ReferenceState equilibrium{base.trade_shares, base.VAL, base.VAR};
     const StaticSolution s = solve(e, equilibrium, shock, a);
     report["shock"] = solve_report(s, a);
-    print_solve("shock", s);
+    print_solve("shock", s, a.quiet);
     report["shock"]["inputs"] = {
         {"productivity", a.productivity}, {"trade_costs", a.trade_costs}, {"labor", a.labor}};
     converged = converged && s.report.converged;
-    write_solution(out, e, s);
-    write_matrix(out.staged("real_wage.csv"), as_matrix(s.real_wage, e.sectors, e.regions));
+    report["layouts"] = write_solution(out, e, s, a.format, true);
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -117,6 +148,7 @@ int run(const EquilibriumArgs& a, bool shocked) {
   report["orders"] = orders(e);
   write_text_file(out.staged("report.json"), report.dump(2) + "\n");
   out.commit();
+  if (a.quiet) return converged ? 0 : kExitNotConverged;
   fmt::print("equilibrium {} ({}): J = {}, N = {}, R = {}: {}, {:.3f} s; outputs in {}\n",
              shocked ? "shock" : "base-year", a.method, e.sectors, e.regions, e.mobile_regions,
              converged ? "converged" : "NOT converged", seconds, a.out);
@@ -135,18 +167,22 @@ void add_common(CLI::App& cmd, EquilibriumArgs& a) {
       ->check(CLI::IsMember({"cpu", "cuda"}))
       ->capture_default_str();
   cmd.add_option("--tol", a.tol, "fast: max |log omegatilde - log omega|")->capture_default_str();
+  cmd.add_option("--format", a.format, "matrix outputs: csv or npy")
+      ->check(CLI::IsMember({"csv", "npy"}))
+      ->capture_default_str();
+  cmd.add_flag("--quiet", a.quiet, "print nothing but errors");
 }
 
 }  // namespace
 
-void add_equilibrium_commands(CLI::App& app, int& exit_code) {
+void add_equilibrium_commands(CLI::App& app, Invocation& invocation) {
   CLI::App* equilibrium = app.add_subcommand("equilibrium", "temporary (static) equilibrium");
   equilibrium->require_subcommand(1);
 
   auto base = std::make_shared<EquilibriumArgs>();
   CLI::App* by = equilibrium->add_subcommand("base-year", "model-consistent base-year equilibrium");
   add_common(*by, *base);
-  by->callback([base, &exit_code] { exit_code = run(*base, false); });
+  by->callback([base, &invocation] { invocation.exit_code = run(*base, false); });
 
   auto shock = std::make_shared<EquilibriumArgs>();
   CLI::App* sh =
@@ -156,7 +192,7 @@ void add_equilibrium_commands(CLI::App& app, int& exit_code) {
   sh->add_option("--trade-costs", shock->trade_costs,
                  "kappahat: sector,destination,source,value (missing = 1)");
   sh->add_option("--labor", shock->labor, "Ldot (mobile regions): sector,region,value");
-  sh->callback([shock, &exit_code] { exit_code = run(*shock, true); });
+  sh->callback([shock, &invocation] { invocation.exit_code = run(*shock, true); });
 }
 
 }  // namespace dynhat::cli

@@ -20,6 +20,7 @@ struct CommonOptions {
   std::string format = "csv";
   double beta = 0.99;
   double nu = 5.3436;
+  bool quiet = false;
 };
 
 void add_common(CLI::App& cmd, CommonOptions& o) {
@@ -33,6 +34,7 @@ void add_common(CLI::App& cmd, CommonOptions& o) {
   cmd.add_option("--format", o.format, "output format: csv or npy")
       ->check(CLI::IsMember({"csv", "npy"}))
       ->capture_default_str();
+  cmd.add_flag("--quiet", o.quiet, "print nothing but errors");
 }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -74,6 +76,7 @@ int run_levels(const LevelsArgs& a) {
                        {"L", "[T+1][M], row 0 = L0, row t+1 = mu_t^T L_t"}};
   write_text_file(out.staged("report.json"), report.dump(2) + "\n");
   out.commit();
+  if (a.common.quiet) return result.stationary.converged ? 0 : kExitNotConverged;
   fmt::print("levels: M = {}, T = {}, stationary V {} in {} iterations (bound {:.2e}), {:.3f} s\n",
              m, a.periods, result.stationary.converged ? "converged" : "NOT converged",
              result.stationary.iterations, result.stationary.residual, seconds_since(start));
@@ -87,7 +90,6 @@ struct HatArgs {
   double tol = 1e-10;
   int max_iterations = 5000;
   int anderson_memory = 8;
-  bool quiet = false;
 };
 
 int run_hat(const HatArgs& a) {
@@ -107,7 +109,7 @@ int run_hat(const HatArgs& a) {
   options.tol = a.tol;
   options.max_iterations = a.max_iterations;
   options.anderson_memory = a.anderson_memory;
-  if (!a.quiet) options.progress = progress_printer("hat " + a.method);
+  if (!a.common.quiet) options.progress = progress_printer("hat " + a.method);
   const HatResult result = solve_household_hat(ctx, problem, options);
 
   OutputDirectory out(a.common.out);
@@ -126,6 +128,7 @@ int run_hat(const HatArgs& a) {
                        {"L", "[T+1][M], row 0 = L0, row t+1 = mu_t^T L_t"}};
   write_text_file(out.staged("report.json"), report.dump(2) + "\n");
   out.commit();
+  if (a.common.quiet) return result.report.converged ? 0 : kExitNotConverged;
   fmt::print("hat ({}): M = {}, T = {}, {} in {} iterations (residual {:.2e}), {:.3f} s\n",
              a.method, m, problem.real_wage.rows,
              result.report.converged ? "converged" : "NOT converged", result.report.iterations,
@@ -135,7 +138,7 @@ int run_hat(const HatArgs& a) {
 
 }  // namespace
 
-void add_household_commands(CLI::App& app, int& exit_code) {
+void add_household_commands(CLI::App& app, Invocation& invocation) {
   CLI::App* household = app.add_subcommand("household", "household (migration) block alone");
   household->require_subcommand(1);
 
@@ -150,7 +153,7 @@ void add_household_commands(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   lv->add_option("--max-iterations", levels->max_iterations)->capture_default_str();
   add_common(*lv, levels->common);
-  lv->callback([levels, &exit_code] { exit_code = run_levels(*levels); });
+  lv->callback([levels, &invocation] { invocation.exit_code = run_levels(*levels); });
 
   auto hat = std::make_shared<HatArgs>();
   CLI::App* ht = household->add_subcommand("hat", "hat algebra E11-E13 with given real wages");
@@ -165,9 +168,8 @@ void add_household_commands(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   ht->add_option("--max-iterations", hat->max_iterations)->capture_default_str();
   ht->add_option("--anderson-memory", hat->anderson_memory)->capture_default_str();
-  ht->add_flag("--quiet", hat->quiet, "no progress lines");
   add_common(*ht, hat->common);
-  ht->callback([hat, &exit_code] { exit_code = run_hat(*hat); });
+  ht->callback([hat, &invocation] { invocation.exit_code = run_hat(*hat); });
 }
 
 }  // namespace dynhat::cli

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include "cli/commands.hpp"
 #include "dynhat/error.hpp"
@@ -12,11 +13,13 @@
 int main(int argc, char** argv) {
   CLI::App app{"dynhat: dynamic spatial general equilibrium (CDP) by dynamic hat algebra"};
   app.require_subcommand(1);
-  int exit_code = 0;
-  dynhat::cli::add_household_commands(app, exit_code);
-  dynhat::cli::add_equilibrium_commands(app, exit_code);
-  dynhat::cli::add_solve_command(app, exit_code);
-  dynhat::cli::add_demo_command(app, exit_code);
+  dynhat::cli::Invocation invocation;
+  for (int k = 0; k < argc; ++k) invocation.command_line += (k ? " " : "") + std::string(argv[k]);
+  dynhat::cli::add_household_commands(app, invocation);
+  dynhat::cli::add_equilibrium_commands(app, invocation);
+  dynhat::cli::add_solve_command(app, invocation);
+  dynhat::cli::add_baseline_command(app, invocation);
+  dynhat::cli::add_demo_command(app, invocation);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -28,5 +31,5 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "dynhat: unexpected error: {}\n", e.what());
     return 1;
   }
-  return exit_code;
+  return invocation.exit_code;
 }

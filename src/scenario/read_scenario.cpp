@@ -5,6 +5,8 @@
 #include <fmt/ranges.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <fstream>
@@ -222,7 +224,7 @@ void read_data(const ScenarioFile& file, const toml::table* data, Scenario& s) {
 }
 
 void read_model(const ScenarioFile& file, const toml::table& model, Scenario& s) {
-  file.require_known_keys(model, "model.", {"periods", "beta", "nu"});
+  file.require_known_keys(model, "model.", {"periods", "beta", "nu", "first_quarter"});
   if (const toml::node* n = model.get("periods")) {
     s.periods = static_cast<std::size_t>(file.integer(*n, "model.periods", 3));
   }
@@ -231,6 +233,15 @@ void read_model(const ScenarioFile& file, const toml::table& model, Scenario& s)
     if (!(s.beta >= 0.0 && s.beta < 1.0)) file.fail(*n, "model.beta", "must be in [0, 1)");
   }
   if (const toml::node* n = model.get("nu")) s.nu = file.positive(*n, "model.nu");
+  if (const toml::node* n = model.get("first_quarter")) {
+    s.first_quarter = file.string(*n, "model.first_quarter");
+    const std::string& q = s.first_quarter;
+    const bool valid = q.size() == 6 &&
+                       std::all_of(q.begin(), q.begin() + 4,
+                                   [](unsigned char c) { return std::isdigit(c) != 0; }) &&
+                       q[4] == 'Q' && q[5] >= '1' && q[5] <= '4';
+    if (!valid) file.fail(*n, "model.first_quarter", "must be a quarter \"YYYYQn\", n in 1..4");
+  }
 }
 
 void read_solver(const ScenarioFile& file, const toml::table& solver, Scenario& s) {

@@ -1,0 +1,150 @@
+// write_outputs: a run's output directory and its manifest (report.json).
+#include <fmt/format.h>
+#include <omp.h>
+#include <unistd.h>
+
+#include <ctime>
+
+#include "dynhat/run.hpp"
+#include "run/effects_tables.hpp"
+#include "run/path_files.hpp"
+
+namespace dynhat {
+
+namespace {
+
+std::string iso8601_utc(double unix_seconds) {
+  const auto t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+std::string host_name() {
+  char name[256] = {};
+  return ::gethostname(name, sizeof name - 1) == 0 ? std::string(name) : std::string();
+}
+
+/// The resolved changes of fundamentals in full, one row per change.
+nlohmann::json changes_in_full(const ModelInputs& in) {
+  const Economy& e = in.model.economy;
+  nlohmann::json productivity = nlohmann::json::array();
+  for (const ProductivityChange& c : in.changes.productivity) {
+    productivity.push_back({c.slot, e.sector_names[c.sector], e.region_names[c.region], c.factor});
+  }
+  nlohmann::json trade_costs = nlohmann::json::array();
+  for (const TradeCostChange& c : in.changes.trade_costs) {
+    trade_costs.push_back({c.slot, e.sector_names[c.sector], e.region_names[c.destination],
+                           e.region_names[c.source], c.factor});
+  }
+  return {{"productivity",
+           {{"columns", {"slot", "sector", "region", "factor"}}, {"rows", productivity}}},
+          {"trade_costs",
+           {{"columns", {"slot", "sector", "destination", "source", "factor"}},
+            {"rows", trade_costs}}}};
+}
+
+nlohmann::json run_environment(const ModelInputs& in, const OutputSettings& settings,
+                               const RunResult& r) {
+  return {{"command_line", settings.command_line},
+          {"started", iso8601_utc(r.started)},
+          {"finished", iso8601_utc(r.finished)},
+          {"host", host_name()},
+          {"omp_threads", omp_get_max_threads()},
+          {"backend", std::string(to_string(in.backend))},
+          {"device", in.backend == Backend::cuda ? cuda_device_name() : std::string()}};
+}
+
+nlohmann::json model_record(const ModelInputs& in) {
+  const Economy& e = in.model.economy;
+  return {{"sectors", e.sectors},
+          {"regions", e.regions},
+          {"mobile_regions", e.mobile_regions},
+          {"markets", in.model.markets()},
+          {"periods", in.model.periods},
+          {"beta", in.model.beta},
+          {"nu", in.model.nu},
+          {"first_quarter", in.first_quarter},
+          {"sector_names", e.sector_names},
+          {"region_names", e.region_names}};
+}
+
+nlohmann::json options_record(const DynamicOptions& o) {
+  return {{"method", o.method == OuterMethod::anderson ? "anderson" : "picard"},
+          {"tol", o.tol},
+          {"max_iterations", o.max_iterations},
+          {"anderson_memory", o.anderson_memory},
+          {"damping", o.damping},
+          {"te_tol", o.te.tol},
+          {"te_max_iterations", o.te.max_iterations},
+          {"te_chord", o.te_chord}};
+}
+
+nlohmann::json inputs_record(const ModelInputs& in) {
+  nlohmann::json files = nlohmann::json::array();
+  for (const InputFile& f : in.files) {
+    files.push_back({{"role", f.role}, {"path", f.path.string()}, {"sha256", f.sha256}});
+  }
+  return files;
+}
+
+nlohmann::json effects_record(const ModelInputs& in, const Effects& fx) {
+  const std::size_t h = fx.horizon;
+  return {{"horizon_slot", h},
+          {"horizon_quarter", quarter_label(in.first_quarter, h)},
+          {"manufacturing_sectors", in.effects.manufacturing},
+          {"manufacturing_share_effect_pp",
+           100 * (fx.manufacturing_share_counterfactual[h] - fx.manufacturing_share_baseline[h])},
+          {"aggregate_welfare_pct", fx.aggregate_welfare},
+          {"effect", "counterfactual - baseline; shares at horizon_slot"}};
+}
+
+}  // namespace
+
+std::vector<std::string> write_outputs(OutputDirectory& out, const ModelInputs& in,
+                                       const RunResult& r, const OutputSettings& settings) {
+  std::vector<std::string> files =
+      pipeline::write_path_files(out, "baseline", r.baseline, settings.format);
+  nlohmann::json baseline = {{"schema_version", pipeline::kSchemaVersion},
+                             {"depends_on", pipeline::baseline_dependencies(in)},
+                             {"solution", pipeline::path_record(r.baseline, in.backend)},
+                             {"layouts", pipeline::matrix_layouts(in, files)}};
+  write_text_file(out.staged("baseline/baseline.json"), baseline.dump(2) + "\n");
+  files.emplace_back("baseline/baseline.json");
+  if (r.counterfactual) {
+    const std::vector<std::string> paths =
+        pipeline::write_path_files(out, "counterfactual", *r.counterfactual, settings.format);
+    files.insert(files.end(), paths.begin(), paths.end());
+    std::filesystem::create_directories(out.staged("effects"));
+    const std::vector<std::string> tables =
+        pipeline::write_effects_tables(out, in, r.baseline, *r.counterfactual, *r.effects);
+    files.insert(files.end(), tables.begin(), tables.end());
+  }
+  files.emplace_back("report.json");
+
+  nlohmann::json report = {{"schema_version", pipeline::kSchemaVersion},
+                           {"converged", r.converged()},
+                           {"seconds", r.seconds},
+                           {"run", run_environment(in, settings, r)},
+                           {"description", in.description},
+                           {"source", nlohmann::json::parse(in.source_json)},
+                           {"inputs", inputs_record(in)},
+                           {"model", model_record(in)},
+                           {"options", options_record(in.options)},
+                           {"changes", changes_in_full(in)},
+                           {"baseline", pipeline::path_record(r.baseline, in.backend)},
+                           {"files", files},
+                           {"layouts", pipeline::matrix_layouts(in, files)}};
+  report["baseline"]["reused"] = r.baseline_reused;
+  if (r.counterfactual) {
+    report["counterfactual"] = pipeline::path_record(*r.counterfactual, in.backend);
+    report["effects"] = effects_record(in, *r.effects);
+  }
+  write_text_file(out.staged("report.json"), report.dump(2) + "\n");
+  out.commit();
+  return files;
+}
+
+}  // namespace dynhat
