@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "device_array.hpp"
+#include "runtime/device_array.hpp"
 #include "dynhat/backend.hpp"
 
 namespace dynhat::bench {

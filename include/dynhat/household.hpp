@@ -84,7 +84,7 @@ struct HatProblem {
 enum class OuterMethod {
   picard,    ///< the reference algorithm: Y <- (Y_new + Y)/2 (MODEL.md section 5.2)
   anderson,  ///< Anderson acceleration on log Y of the Newton-preconditioned map (one backward
-             ///< sweep of T products with mu0 per iteration; see household_hat.cpp)
+             ///< sweep of T products with mu0 per iteration; see src/household/hat.cpp)
 };
 
 struct HatOptions {

@@ -2,12 +2,13 @@
 // value path log Y ([T][M]).
 //
 // One evaluation of the outer map G at log Y:
-//   1. the factorised migration path at Y and its labor path L(Y) (value_path.hpp);
+//   1. the factorised migration path at Y and its labor path L(Y) (household/migration_path.hpp);
 //   2. the temporary equilibria of slots 1..T-2 at L(Y), as one batch (path_equilibria.hpp), giving
 //      the real-wage changes Cdot_t = W_t / W_{t-1};
 //   3. anderson: the value path that solves E12 with those real wages, by the preconditioned
-//      Anderson iteration of value_path.hpp warm-started at Y (cheap next to step 2: a few GEMMs);
-//      picard: one value update (E12 / E28), then Y <- (G + Y)/2, the replication's iteration.
+//      Anderson iteration of household/migration_path.hpp warm-started at Y (cheap next to step 2:
+//      a few GEMMs); picard: one value update (E12 / E28), then Y <- (G + Y)/2, the replication's
+//      iteration.
 // Anderson then accelerates log Y <- G(log Y). The residual is max |G(log Y) - log Y|.
 //
 // The counterfactual is the same map on its own value path, Y'_t = Y_t * Yhat_t, with slot-0
@@ -25,13 +26,13 @@
 #include <cmath>
 #include <memory>
 
-#include "anderson.hpp"
 #include "dynamic/path_equilibria.hpp"
 #include "dynhat/dynamic.hpp"
 #include "dynhat/error.hpp"
+#include "household/migration_path.hpp"
 #include "kernels/kernels.hpp"
+#include "solvers/anderson.hpp"
 #include "static_equilibrium/chord_matrix.hpp"
-#include "value_path.hpp"
 
 namespace dynhat {
 

@@ -18,12 +18,12 @@
 #include <memory>
 #include <string>
 
-#include "anderson.hpp"
+#include "solvers/anderson.hpp"
 #include "dynhat/error.hpp"
 #include "dynhat/static_equilibrium.hpp"
 #include "kernels/kernels.hpp"
 #include "static_equilibrium/chord_matrix.hpp"
-#include "static_equilibrium/gmres.hpp"
+#include "solvers/gmres.hpp"
 #include "static_equilibrium/static_batch.hpp"
 #include "static_equilibrium/te_terms.hpp"
 

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "device_array.hpp"
+#include "runtime/device_array.hpp"
 #include "dynhat/matrix.hpp"
 #include "kernels/kernels.hpp"
 

@@ -5,7 +5,7 @@
 #include <chrono>
 #include <cmath>
 
-#include "device_array.hpp"
+#include "runtime/device_array.hpp"
 #include "dynhat/household.hpp"
 #include "dynhat/validate.hpp"
 #include "kernels/kernels.hpp"

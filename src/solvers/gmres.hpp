@@ -5,7 +5,7 @@
 #include <functional>
 #include <vector>
 
-#include "device_array.hpp"
+#include "runtime/device_array.hpp"
 
 namespace dynhat {
 

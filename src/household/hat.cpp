@@ -1,12 +1,12 @@
 // Hat-algebra household path (E11-E13) with a given real-wage path: the value-path fixed point
-// of value_path.hpp on the factorised migration path, then the labor path.
+// of household/migration_path.hpp on the factorised migration path, then the labor path.
 #include <algorithm>
 #include <cmath>
 
-#include "device_array.hpp"
+#include "runtime/device_array.hpp"
 #include "dynhat/household.hpp"
 #include "dynhat/validate.hpp"
-#include "value_path.hpp"
+#include "household/migration_path.hpp"
 
 namespace dynhat {
 

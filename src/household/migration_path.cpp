@@ -1,10 +1,10 @@
-#include "value_path.hpp"
+#include "household/migration_path.hpp"
 
 #include <Eigen/LU>
 #include <chrono>
 #include <cmath>
 
-#include "anderson.hpp"
+#include "solvers/anderson.hpp"
 #include "kernels/kernels.hpp"
 
 namespace dynhat {

@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "device_array.hpp"
+#include "runtime/device_array.hpp"
 
 namespace dynhat {
 

@@ -3,7 +3,7 @@
 // in lockstep. Vectors stay on the backend; per segment and iteration k + 2 dot products travel to
 // the host, where the small Hessenberg least-squares problems are solved. Cost per iteration: one
 // operator application and 2(k + 1) + 1 dot products of length n per segment at Krylov step k.
-#include "static_equilibrium/gmres.hpp"
+#include "solvers/gmres.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,5 +1,5 @@
 // The factorised migration path (ARCHITECTURE.md 4.1, MODEL.md 5.5) and the value-path fixed
-// point on it, shared by the partial-equilibrium household solver (household_hat.cpp) and the
+// point on it, shared by the partial-equilibrium household solver (household/hat.cpp) and the
 // dynamic general-equilibrium solver (dynamic/path_solver.cpp).
 //
 // With c_t = prod_{q=1}^{t+1} Y_q^beta (column scalings) and r_t = mu0 c_t (row sums),
@@ -12,7 +12,7 @@
 #include <cstddef>
 #include <memory>
 
-#include "device_array.hpp"
+#include "runtime/device_array.hpp"
 #include "dynhat/fixed_point.hpp"
 #include "dynhat/household.hpp"
 #include "dynhat/matrix.hpp"

@@ -1,4 +1,4 @@
-#include "device_array.hpp"
+#include "runtime/device_array.hpp"
 
 #include <utility>
 

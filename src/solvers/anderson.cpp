@@ -10,7 +10,7 @@
 // column a segment does not use (or drops) is a zero row of its part of Q, which adds nothing to
 // the dot products and is skipped by the combinations, so each segment computes exactly what it
 // would alone.
-#include "anderson.hpp"
+#include "solvers/anderson.hpp"
 
 #include <algorithm>
 #include <cmath>
