@@ -3,7 +3,6 @@
 // backend, the replication algorithm on the CPU.
 #include <fmt/format.h>
 
-#include <chrono>
 #include <memory>
 
 #include "cli/commands.hpp"
@@ -11,6 +10,7 @@
 #include "dynhat/economy.hpp"
 #include "dynhat/io.hpp"
 #include "dynhat/static_equilibrium.hpp"
+#include "runtime/stopwatch.hpp"
 
 namespace dynhat::cli {
 
@@ -113,7 +113,7 @@ nlohmann::json orders(const Economy& e) {
 }
 
 int run(const EquilibriumArgs& a, bool shocked) {
-  const auto start = std::chrono::steady_clock::now();
+  const Stopwatch stopwatch;
   OutputDirectory out(a.out);  // before solving: a bad --out fails at once
   const Economy e = load_economy(a.data, a.mobile_regions);
   StaticShock shock;
@@ -139,8 +139,7 @@ int run(const EquilibriumArgs& a, bool shocked) {
     converged = converged && s.report.converged;
     report["layouts"] = write_solution(out, e, s, a.format, true);
   }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds = stopwatch.seconds();
   report["converged"] = converged;
   report["seconds"] = seconds;
   report["backend"] = a.method == "replication" ? "cpu" : a.backend;

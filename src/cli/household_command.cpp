@@ -1,7 +1,6 @@
 // `dynhat household levels` (E1-E3) and `dynhat household hat` (E11-E13).
 #include <fmt/format.h>
 
-#include <chrono>
 #include <memory>
 
 #include "cli/commands.hpp"
@@ -9,6 +8,7 @@
 #include "dynhat/household.hpp"
 #include "dynhat/io.hpp"
 #include "dynhat/validate.hpp"
+#include "runtime/stopwatch.hpp"
 
 namespace dynhat::cli {
 
@@ -37,10 +37,6 @@ void add_common(CLI::App& cmd, CommonOptions& o) {
   cmd.add_flag("--quiet", o.quiet, "print nothing but errors");
 }
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 struct LevelsArgs {
   CommonOptions common;
   std::string tau, utility, L0;
@@ -50,7 +46,7 @@ struct LevelsArgs {
 };
 
 int run_levels(const LevelsArgs& a) {
-  const auto start = std::chrono::steady_clock::now();
+  const Stopwatch stopwatch;
   LevelsProblem problem;
   problem.tau = read_matrix(a.tau);
   problem.utility = read_matrix(a.utility);
@@ -69,7 +65,7 @@ int run_levels(const LevelsArgs& a) {
   OutputDirectory out(a.common.out);
   write_matrix(out.staged(output_name("V", a.common.format)), result.V);
   write_matrix(out.staged(output_name("L", a.common.format)), result.L);
-  nlohmann::json report = run_report(result.stationary, ctx.backend(), seconds_since(start));
+  nlohmann::json report = run_report(result.stationary, ctx.backend(), stopwatch.seconds());
   report["problem"] = {{"form", "levels"},      {"markets", m},      {"periods", a.periods},
                        {"beta", a.common.beta}, {"nu", a.common.nu}, {"tol", a.tol}};
   report["outputs"] = {{"V", "[T+1][M], row t = V_t, row T = stationary V under U_{T-1}"},
@@ -79,7 +75,7 @@ int run_levels(const LevelsArgs& a) {
   if (a.common.quiet) return result.stationary.converged ? 0 : kExitNotConverged;
   fmt::print("levels: M = {}, T = {}, stationary V {} in {} iterations (bound {:.2e}), {:.3f} s\n",
              m, a.periods, result.stationary.converged ? "converged" : "NOT converged",
-             result.stationary.iterations, result.stationary.residual, seconds_since(start));
+             result.stationary.iterations, result.stationary.residual, stopwatch.seconds());
   return result.stationary.converged ? 0 : kExitNotConverged;
 }
 
@@ -93,7 +89,7 @@ struct HatArgs {
 };
 
 int run_hat(const HatArgs& a) {
-  const auto start = std::chrono::steady_clock::now();
+  const Stopwatch stopwatch;
   HatProblem problem;
   problem.mu0 = read_matrix(a.mu0);
   problem.L0 = read_vector(a.L0);
@@ -115,7 +111,7 @@ int run_hat(const HatArgs& a) {
   OutputDirectory out(a.common.out);
   write_matrix(out.staged(output_name("Y", a.common.format)), result.Y);
   write_matrix(out.staged(output_name("L", a.common.format)), result.L);
-  nlohmann::json report = run_report(result.report, ctx.backend(), seconds_since(start));
+  nlohmann::json report = run_report(result.report, ctx.backend(), stopwatch.seconds());
   report["problem"] = {{"form", "hat"},
                        {"markets", m},
                        {"slots", problem.real_wage.rows},
@@ -132,7 +128,7 @@ int run_hat(const HatArgs& a) {
   fmt::print("hat ({}): M = {}, T = {}, {} in {} iterations (residual {:.2e}), {:.3f} s\n",
              a.method, m, problem.real_wage.rows,
              result.report.converged ? "converged" : "NOT converged", result.report.iterations,
-             result.report.residual, seconds_since(start));
+             result.report.residual, stopwatch.seconds());
   return result.report.converged ? 0 : kExitNotConverged;
 }
 

@@ -1,9 +1,9 @@
 #include "dynamic/path_equilibria.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 
+#include "runtime/stopwatch.hpp"
 #include "static_equilibrium/te_terms.hpp"
 
 namespace dynhat::dynamic {
@@ -159,7 +159,7 @@ int PathEquilibriumBatch::anchor_dates(const Matrix& L, const StaticOptions& opt
 }
 
 PathEquilibria PathEquilibriumBatch::solve(const Matrix& L, const StaticOptions& options) {
-  const auto start = std::chrono::steady_clock::now();
+  const Stopwatch stopwatch;
   const DynamicModel& model = model_;
   const Economy& e = model.economy;
   const std::size_t T = model.periods, J = e.sectors, N = e.regions, R = e.mobile_regions;
@@ -201,7 +201,7 @@ PathEquilibria PathEquilibriumBatch::solve(const Matrix& L, const StaticOptions&
   std::copy(out.real_wage.row(T - 2), out.real_wage.row(T - 2) + M, out.real_wage.row(T - 1));
   std::copy(out.omega.row(T - 2), out.omega.row(T - 2) + J * N, out.omega.row(T - 1));
   std::copy(out.price_index.row(T - 2), out.price_index.row(T - 2) + N, out.price_index.row(T - 1));
-  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  out.seconds = stopwatch.seconds();
   return out;
 }
 

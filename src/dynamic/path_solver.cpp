@@ -22,7 +22,6 @@
 // outer residual (1e-3 of it, never looser than 1e-4); the path is converged only when an
 // evaluation at options.te.tol meets options.tol.
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <memory>
 
@@ -31,6 +30,7 @@
 #include "dynhat/error.hpp"
 #include "household/migration_path.hpp"
 #include "kernels/kernels.hpp"
+#include "runtime/stopwatch.hpp"
 #include "solvers/anderson.hpp"
 #include "static_equilibrium/chord_matrix.hpp"
 
@@ -79,7 +79,7 @@ class PathSolver {
         path_(ctx, model.mu0, T_, model.beta) {}
 
   PathSolution run() {
-    const auto start = std::chrono::steady_clock::now();
+    const Stopwatch stopwatch;
     const std::size_t n = T_ * M_;
     DeviceArray log_y(ctx_, n), log_y_new(ctx_, n), evaluated(ctx_, n);
     if (baseline_) {
@@ -121,7 +121,7 @@ class PathSolver {
       out.report.iterations = it;
       out.report.residual = residual;
       out.report.residual_history.push_back(residual);
-      if (options_.progress) options_.progress(it, residual, seconds_since(start));
+      if (options_.progress) options_.progress(it, residual, stopwatch.seconds());
       if (!std::isfinite(residual)) break;
       if (residual <= options_.tol && te_tol == options_.te.tol && equilibria.converged) {
         out.report.converged = true;
@@ -139,7 +139,7 @@ class PathSolver {
     finish(evaluated, labor, equilibria, out);
     out.te_passes_first = median(first_passes);
     out.te_passes_warm = median(warm_passes);
-    out.report.seconds = seconds_since(start);
+    out.report.seconds = stopwatch.seconds();
     return out;
   }
 
@@ -148,10 +148,6 @@ class PathSolver {
   /// understates its error by up to 1/(1 - beta) along slowly mixing directions, and a loosely
   /// solved inner path makes the outer map inconsistent enough to stall Anderson.
   double inner_tol() const { return std::max(1e-13, 1e-3 * options_.tol); }
-
-  static double seconds_since(std::chrono::steady_clock::time_point start) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  }
 
   /// One evaluation of the outer map at log_y: fills the temporary equilibria, the labor path
   /// and log_y_new = G(log_y).

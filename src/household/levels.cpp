@@ -2,21 +2,17 @@
 // the shares and the forward labor path. Logits z[m][m'] = (beta V_m' - tau_m,m')/nu, i.e. the
 // kernels' affine form with a_scale = -1/nu on tau and v_scale = beta/nu on V.
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 
-#include "runtime/device_array.hpp"
 #include "dynhat/household.hpp"
 #include "dynhat/validate.hpp"
 #include "kernels/kernels.hpp"
+#include "runtime/device_array.hpp"
+#include "runtime/stopwatch.hpp"
 
 namespace dynhat {
 
 namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 /// out = U + nu * lse_rows((beta V - tau)/nu) (E1); lse kept in `lse`, shares optional.
 void bellman(const Context& ctx, std::size_t m, const DeviceArray& tau, const double* utility,
@@ -30,7 +26,7 @@ void bellman(const Context& ctx, std::size_t m, const DeviceArray& tau, const do
 std::vector<double> stationary_on_device(const Context& ctx, const DeviceArray& tau,
                                          const DeviceArray& utility, double beta, double nu,
                                          const LevelsOptions& options, IterationReport& report) {
-  const auto start = std::chrono::steady_clock::now();
+  const Stopwatch stopwatch;
   const std::size_t m = utility.size();
   DeviceArray value(ctx, m);
   DeviceArray next(ctx, m);
@@ -60,11 +56,11 @@ std::vector<double> stationary_on_device(const Context& ctx, const DeviceArray& 
       std::vector<double> v = value.to_host();
       const double midpoint = 0.5 * bound_factor * (step.max + step.min);
       for (double& x : v) x += midpoint;
-      report.seconds = seconds_since(start);
+      report.seconds = stopwatch.seconds();
       return v;
     }
   }
-  report.seconds = seconds_since(start);
+  report.seconds = stopwatch.seconds();
   return value.to_host();
 }
 

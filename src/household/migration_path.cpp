@@ -1,11 +1,11 @@
 #include "household/migration_path.hpp"
 
 #include <Eigen/LU>
-#include <chrono>
 #include <cmath>
 
-#include "solvers/anderson.hpp"
 #include "kernels/kernels.hpp"
+#include "runtime/stopwatch.hpp"
+#include "solvers/anderson.hpp"
 
 namespace dynhat {
 
@@ -101,7 +101,7 @@ DeviceArray MigrationPath::labor(const std::vector<double>& L0) const {
 IterationReport solve_value_path(const Context& ctx, MigrationPath& path,
                                  const DeviceArray& real_wage, double inv_nu, DeviceArray& log_y,
                                  const ValuePathOptions& options) {
-  const auto start = std::chrono::steady_clock::now();
+  const Stopwatch stopwatch;
   const std::size_t n = log_y.size();
   DeviceArray log_y_new(ctx, n);  // G(x)
   AndersonMixer mixer(ctx, options.method == OuterMethod::anderson ? n : 0,
@@ -116,9 +116,7 @@ IterationReport solve_value_path(const Context& ctx, MigrationPath& path,
     report.residual = residual;
     report.residual_history.push_back(residual);
     if (options.progress) {
-      options.progress(
-          it, residual,
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      options.progress(it, residual, stopwatch.seconds());
     }
     if (!std::isfinite(residual)) break;
     if (residual <= options.tol) {
@@ -138,7 +136,7 @@ IterationReport solve_value_path(const Context& ctx, MigrationPath& path,
     }
   }
   path.factorise(log_y);
-  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  report.seconds = stopwatch.seconds();
   return report;
 }
 

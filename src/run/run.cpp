@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "dynhat/error.hpp"
+#include "runtime/stopwatch.hpp"
 
 namespace dynhat {
 
@@ -20,7 +21,7 @@ bool path_converged(const PathSolution& p) {
 RunResult solve(const ModelInputs& in, const RunOptions& options, bool counterfactual) {
   RunResult out;
   out.started = unix_seconds();
-  const auto start = std::chrono::steady_clock::now();
+  const Stopwatch stopwatch;
   const Context ctx(in.backend);
   DynamicOptions dynamic = in.options;
   if (options.baseline) {
@@ -35,7 +36,7 @@ RunResult solve(const ModelInputs& in, const RunOptions& options, bool counterfa
     out.counterfactual = solve_counterfactual(ctx, in.model, out.baseline, in.changes, dynamic);
     out.effects = compute_effects(in.model, out.baseline, *out.counterfactual, in.effects);
   }
-  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  out.seconds = stopwatch.seconds();
   out.finished = unix_seconds();
   return out;
 }

@@ -12,18 +12,18 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <exception>
 #include <memory>
 #include <string>
 
-#include "solvers/anderson.hpp"
 #include "dynhat/error.hpp"
 #include "dynhat/static_equilibrium.hpp"
 #include "kernels/kernels.hpp"
-#include "static_equilibrium/chord_matrix.hpp"
+#include "runtime/stopwatch.hpp"
+#include "solvers/anderson.hpp"
 #include "solvers/gmres.hpp"
+#include "static_equilibrium/chord_matrix.hpp"
 #include "static_equilibrium/static_batch.hpp"
 #include "static_equilibrium/te_terms.hpp"
 
@@ -101,7 +101,7 @@ class BatchSolve {
   /// Solves problems [first, first + B) of `problems` from their state and stores it back.
   std::vector<StaticSolution> run(std::vector<Problem>& problems, std::size_t first,
                                   const StaticOptions& options) {
-    const auto start = std::chrono::steady_clock::now();
+    const Stopwatch stopwatch;
     options_ = &options;
     load(problems, first);
     std::vector<StaticSolution> out(B_);
@@ -194,8 +194,7 @@ class BatchSolve {
     }
     finish(u, out);
     store(problems, first);
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds = stopwatch.seconds();
     for (StaticSolution& s : out) s.report.seconds = seconds;
     return out;
   }

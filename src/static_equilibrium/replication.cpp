@@ -4,10 +4,10 @@
 // Cost per pass: (JN)^3 / 3 flops for the LU (1914^3 / 3 = 2.3 GFLOP on the CDP tables) plus
 // O(J N^2) per price iteration. It is the oracle of the fast solver and its benchmark baseline.
 #include <Eigen/Dense>
-#include <chrono>
 #include <cmath>
 
 #include "dynhat/static_equilibrium.hpp"
+#include "runtime/stopwatch.hpp"
 #include "static_equilibrium/te_terms.hpp"
 
 namespace dynhat {
@@ -48,7 +48,7 @@ std::vector<double> solve_expenditure_dense(const Economy& e, const std::vector<
 StaticSolution solve_static_replication(const Economy& e, const ReferenceState& ref,
                                         const StaticShock& shock,
                                         const ReplicationOptions& options) {
-  const auto start = std::chrono::steady_clock::now();
+  const Stopwatch stopwatch;
   const Context cpu(Backend::cpu);  // the literal algorithm runs on the host
   const std::size_t J = e.sectors, N = e.regions, R = e.mobile_regions;
   const te::ExpandedShock s = te::expand(e, shock);
@@ -107,8 +107,7 @@ StaticSolution solve_static_replication(const Economy& e, const ReferenceState& 
   out.market_clearing_residual =
       te::market_clearing_residual(e, ref, Y, te::value_added_scale(e, omega, s.labor));
   te::finish(e, ref, s, out);
-  out.report.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  out.report.seconds = stopwatch.seconds();
   return out;
 }
 
