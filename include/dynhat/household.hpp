@@ -87,6 +87,8 @@ enum class OuterMethod {
              ///< sweep of T products with mu0 per iteration; see src/household/hat.cpp)
 };
 
+/// Options of the value-path fixed point Y = G(Y; Cdot) for a given real-wage path (the household
+/// hat solver, and the inner solve of every dynamic outer iteration).
 struct HatOptions {
   OuterMethod method = OuterMethod::anderson;
   /// Converged when max |log Y_new - log Y| <= tol over all slots and markets.

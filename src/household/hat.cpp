@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
-#include "runtime/device_array.hpp"
 #include "dynhat/household.hpp"
 #include "dynhat/validate.hpp"
 #include "household/migration_path.hpp"
+#include "runtime/device_array.hpp"
 
 namespace dynhat {
 
@@ -20,9 +20,7 @@ HatResult solve_household_hat(const Context& ctx, const HatProblem& problem,
   DeviceArray log_y(ctx, n);  // the iterate x = log Y
   log_y.fill(0.0);
   HatResult result;
-  result.report = solve_value_path(ctx, path, real_wage, 1.0 / problem.nu, log_y,
-                                   {options.method, options.tol, options.max_iterations,
-                                    options.anderson_memory, options.progress});
+  result.report = solve_value_path(ctx, path, real_wage, 1.0 / problem.nu, log_y, options);
 
   const DeviceArray labor = path.labor(problem.L0);
   result.Y = Matrix(slots, path.markets());

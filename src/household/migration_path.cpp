@@ -100,7 +100,7 @@ DeviceArray MigrationPath::labor(const std::vector<double>& L0) const {
 
 IterationReport solve_value_path(const Context& ctx, MigrationPath& path,
                                  const DeviceArray& real_wage, double inv_nu, DeviceArray& log_y,
-                                 const ValuePathOptions& options) {
+                                 const HatOptions& options) {
   const Stopwatch stopwatch;
   const std::size_t n = log_y.size();
   DeviceArray log_y_new(ctx, n);  // G(x)

@@ -67,15 +67,6 @@ class MigrationPath {
   std::unique_ptr<FirstSlot> pinned_;
 };
 
-/// Options of the value-path fixed point Y = G(Y; Cdot) for a given real-wage path.
-struct ValuePathOptions {
-  OuterMethod method = OuterMethod::anderson;
-  double tol = 1e-10;  ///< max |log Y_new - log Y|
-  int max_iterations = 5000;
-  int anderson_memory = 8;
-  ProgressCallback progress;
-};
-
 /// Solves log Y = value update of the path at log Y, starting from `log_y` (warm start) and
 /// leaving the solution in it; on return the path is factorised at the returned log Y.
 /// Picard: the reference Y <- (Y_new + Y)/2. Anderson: on x + (I - beta S)^{-1}(G(x) - x), where
@@ -84,6 +75,6 @@ struct ValuePathOptions {
 /// slowly and is left to Anderson.
 IterationReport solve_value_path(const Context& ctx, MigrationPath& path,
                                  const DeviceArray& real_wage, double inv_nu, DeviceArray& log_y,
-                                 const ValuePathOptions& options);
+                                 const HatOptions& options);
 
 }  // namespace dynhat
