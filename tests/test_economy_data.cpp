@@ -13,6 +13,7 @@
 
 #include "dynhat/economy.hpp"
 #include "dynhat/error.hpp"
+#include "dynhat/static_equilibrium.hpp"
 #include "economy/long_table.hpp"
 #include "support/fixtures.hpp"
 #include "support/tiny_economy.hpp"
@@ -205,6 +206,36 @@ class TinyTables : public testing::ScratchDirectoryTest {
 #define EXPECT_HAS(message, fragment) \
   EXPECT_NE((message).find(fragment), std::string::npos) << "message: " << (message)
 
+// Both kinds of shock table go through one reader (src/economy/shock_records.cpp): the same
+// placement rule for sector-region and bilateral factors, the same messages for the same error.
+TEST_F(TinyTables, ShockTablesOfBothKindsShareOneReader) {
+  const Economy e = load_economy(dir_, 2);  // sectors "Goods, Wares", Services; regions A, B, C
+  const std::vector<double> a =
+      read_sector_region_shock(write("a.csv", "sector,region,value\nServices,C,1.1\n"), e);
+  std::vector<double> expected(2 * 3, 1.0);
+  expected[1 * 3 + 2] = 1.1;  // [j][n] at j = Services, n = C
+  EXPECT_EQ(a, expected);
+  const std::vector<double> kappa = read_bilateral_shock(
+      write("k.csv", "sector,destination,source,value\n\"Goods, Wares\",A,C,1.2\n"), e);
+  expected.assign(2 * 3 * 3, 1.0);
+  expected[(0 * 3 + 0) * 3 + 2] = 1.2;  // [j][n][i] at j = Goods, destination A, source C
+  EXPECT_EQ(kappa, expected);
+
+  const auto error = [&](const std::string& text) {
+    return testing::message_of([&] { read_sector_region_shock(write("bad.csv", text), e); });
+  };
+  const std::string unknown = error("sector,region,value\nServices,Cc,1.1\n");
+  EXPECT_HAS(unknown, "bad.csv line 2");
+  EXPECT_HAS(unknown, "region 'Cc' is not a region of the tables (3 regions; closest \"C\")");
+  EXPECT_HAS(error("sector,region,value\nServices,C,1.1\nServices,C,1.2\n"),
+             "line 3 (sector 'Services', region 'C'): entry listed twice");
+  EXPECT_HAS(error("sector,region,value\nServices,C,0\n"), "value 0 must be > 0 and finite");
+  const std::string bilateral = testing::message_of([&] {
+    read_bilateral_shock(write("bad.csv", "sector,destination,source,value\nServices,A,X,2\n"), e);
+  });
+  EXPECT_HAS(bilateral, "source 'X' is not a region of the tables");
+}
+
 TEST_F(TinyTables, HandComputedReferenceState) {
   const Economy e = load_economy(dir_, 2);
   ASSERT_EQ(e.sectors, 2u);
@@ -317,8 +348,8 @@ TEST_F(TinyTables, IoColumnSummingToPointNine) {
 TEST_F(TinyTables, UnknownRegionLabel) {
   edit("bilateral_trade.csv", "Services,B,C,2\n", "Services,B,D,2\n");
   const std::string m = error_of();
-  EXPECT_HAS(m, "bilateral_trade.csv line 16: unknown region 'D' in column source");
-  EXPECT_HAS(m, "must be one of the 3 regions of");
+  EXPECT_HAS(m, "bilateral_trade.csv line 16: source 'D' is not a region of");
+  EXPECT_HAS(m, "value_added_share.csv (3 regions; closest");
   EXPECT_HAS(m, "value_added_share.csv");
 }
 

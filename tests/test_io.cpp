@@ -64,6 +64,17 @@ TEST_F(MatrixFiles, ErrorsNameFileLineAndRule) {
   EXPECT_NE(error_of(write("bad.npy", "not numpy")).find("not a .npy file"), std::string::npos);
 }
 
+// Every reader goes through read_text_file: a directory or a missing file is named, not a
+// standard-library message.
+TEST_F(MatrixFiles, DirectoriesAndMissingFilesAreNamed) {
+  std::filesystem::create_directories(dir_ / "tables.csv");
+  const std::string directory = error_of(dir_ / "tables.csv");
+  EXPECT_NE(directory.find("tables.csv: is a directory, not a file"), std::string::npos)
+      << directory;
+  const std::string missing = error_of(dir_ / "missing.csv");
+  EXPECT_NE(missing.find("missing.csv: cannot open for reading"), std::string::npos) << missing;
+}
+
 TEST_F(MatrixFiles, VectorsAcceptOneRowOrOneColumn) {
   EXPECT_EQ(read_vector(write("row.csv", "1,2,3\n")), (std::vector<double>{1, 2, 3}));
   EXPECT_EQ(read_vector(write("col.csv", "1\n2\n3\n")), (std::vector<double>{1, 2, 3}));

@@ -18,6 +18,9 @@ Matrix read_matrix(const std::filesystem::path& path);
 std::vector<double> read_vector(const std::filesystem::path& path);
 /// Writes a .csv (shortest decimal form that reads back to the same double) or .npy matrix.
 void write_matrix(const std::filesystem::path& path, const Matrix& x);
+/// The whole file as text; throws InvalidInput naming the file when it is a directory or cannot be
+/// read.
+std::string read_text_file(const std::filesystem::path& path);
 /// Writes text atomically (temporary name, then rename).
 void write_text_file(const std::filesystem::path& path, const std::string& text);
 

@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <cmath>
 #include <string_view>
-#include <unordered_map>
 
 #include "dynhat/economy.hpp"
 #include "dynhat/error.hpp"
+#include "economy/label_index.hpp"
 #include "economy/long_table.hpp"
 
 namespace dynhat {
@@ -19,20 +19,6 @@ namespace {
 // wrong table without rejecting values written with 7 significant digits.
 constexpr double kIoColumnTolerance = 1e-6;
 constexpr double kGrossOutputTolerance = 1e-6;
-
-/// The labels a table column may take, in model order.
-struct Axis {
-  std::string what;    ///< "sector", "region", "country block"
-  std::string source;  ///< the table that defines the labels
-  const std::vector<std::string>* names = nullptr;
-  std::unordered_map<std::string, std::size_t> index;
-};
-
-Axis make_axis(std::string what, std::string source, const std::vector<std::string>& names) {
-  Axis axis{std::move(what), std::move(source), &names, {}};
-  for (std::size_t i = 0; i < names.size(); ++i) axis.index.emplace(names[i], i);
-  return axis;
-}
 
 /// A table's values on the grid spanned by its label columns.
 struct Grid {
@@ -50,30 +36,29 @@ std::string column_names(const LongTable& table) {
 
 /// Places each record of `table` on the grid of `axes` (axis c for label column c), requiring
 /// known labels and every cell present exactly once.
-Grid to_grid(const LongTable& table, const std::vector<const Axis*>& axes) {
+Grid to_grid(const LongTable& table, const std::vector<const LabelIndex*>& axes) {
   std::vector<std::vector<std::size_t>> position(axes.size());  // [column][label id] -> index
   std::size_t cells = 1;
   for (std::size_t c = 0; c < axes.size(); ++c) {
     const LabelColumn& column = table.columns[c];
-    const Axis& axis = *axes[c];
+    const LabelIndex& axis = *axes[c];
     for (std::size_t id = 0; id < column.labels.size(); ++id) {
-      const auto it = axis.index.find(column.labels[id]);
-      if (it == axis.index.end()) {
-        throw InvalidInput(fmt::format(
-            "{} line {}: unknown {} '{}' in column {}, must be one of the {} {}s of {}", table.file,
-            table.lines[column.first_record[id]], axis.what, column.labels[id], column.name,
-            axis.names->size(), axis.what, axis.source));
+      const std::size_t i = axis.find(column.labels[id]);
+      if (i == axis.size()) {
+        throw InvalidInput(fmt::format("{} line {}: {} '{}' {}", table.file,
+                                       table.lines[column.first_record[id]], column.name,
+                                       column.labels[id], axis.not_found(column.labels[id])));
       }
-      position[c].push_back(it->second);
+      position[c].push_back(i);
     }
-    cells *= axis.names->size();
+    cells *= axis.size();
   }
   constexpr std::size_t kNone = static_cast<std::size_t>(-1);
   Grid grid{std::vector<double>(cells, 0.0), std::vector<std::size_t>(cells, kNone)};
   for (std::size_t r = 0; r < table.records(); ++r) {
     std::size_t cell = 0;
     for (std::size_t c = 0; c < axes.size(); ++c) {
-      cell = cell * axes[c]->names->size() + position[c][table.columns[c].ids[r]];
+      cell = cell * axes[c]->size() + position[c][table.columns[c].ids[r]];
     }
     if (grid.record[cell] != kNone) {
       throw InvalidInput(
@@ -87,8 +72,8 @@ Grid to_grid(const LongTable& table, const std::vector<const Axis*>& axes) {
     if (grid.record[cell] != kNone) continue;
     std::string entry;
     for (std::size_t c = axes.size(), rest = cell; c-- > 0;) {
-      const std::size_t size = axes[c]->names->size();
-      entry = fmt::format("{} '{}'", table.columns[c].name, (*axes[c]->names)[rest % size]) +
+      const std::size_t size = axes[c]->size();
+      entry = fmt::format("{} '{}'", table.columns[c].name, axes[c]->name(rest % size)) +
               (entry.empty() ? "" : ", ") + entry;
       rest /= size;
     }
@@ -303,8 +288,8 @@ Economy load_economy(const std::filesystem::path& dir, std::size_t mobile_region
                                         mobile_regions, e.regions, va.file));
   }
   e.mobile_regions = mobile_regions;
-  const Axis sectors = make_axis("sector", va.file, e.sector_names);
-  const Axis regions = make_axis("region", va.file, e.region_names);
+  const LabelIndex sectors(e.sector_names, "sector", va.file);
+  const LabelIndex regions(e.region_names, "region", va.file);
 
   e.gamma = to_grid(va, {&sectors, &regions}).values;
   require_each(va, "gamma", "in (0, 1]", [](double v) { return v > 0.0 && v <= 1.0; });
@@ -325,7 +310,7 @@ Economy load_economy(const std::filesystem::path& dir, std::size_t mobile_region
   const LongTable io_table =
       read("io_coefficients.csv", {"country", "source_sector", "dest_sector", "value"});
   const std::vector<std::size_t> io_block = io_blocks_of_regions(io_table, e);
-  const Axis blocks = make_axis("country block", io_table.file, io_table.columns[0].labels);
+  const LabelIndex blocks(io_table.columns[0].labels, "country block", io_table.file);
   const Grid io = to_grid(io_table, {&blocks, &sectors, &sectors});
   require_each(io_table, "IO coefficient", ">= 0", [](double v) { return v >= 0.0; });
   require_io_columns(io_table, io, e.sectors);

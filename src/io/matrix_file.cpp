@@ -1,8 +1,5 @@
-// Format choice by extension, vectors, and atomic file writes.
+// Matrix files: the format chosen by extension, and vectors (a matrix of one row or column).
 #include <fmt/format.h>
-#include <unistd.h>
-
-#include <fstream>
 
 #include "dynhat/error.hpp"
 #include "dynhat/io.hpp"
@@ -41,23 +38,6 @@ void write_matrix(const std::filesystem::path& path, const Matrix& x) {
   if (has_extension(path, ".csv")) return write_csv(path, x);
   if (has_extension(path, ".npy")) return write_npy(path, x);
   unknown_format(path);
-}
-
-void write_text_file(const std::filesystem::path& path, const std::string& text) {
-  std::filesystem::path temporary = path;
-  temporary += fmt::format(".tmp-{}", ::getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error(fmt::format("{}: cannot open for writing", temporary.string()));
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.flush();
-    if (!out) {
-      std::error_code ignored;
-      std::filesystem::remove(temporary, ignored);
-      throw Error(fmt::format("{}: write failed (disk full?)", path.string()));
-    }
-  }
-  std::filesystem::rename(temporary, path);
 }
 
 }  // namespace dynhat

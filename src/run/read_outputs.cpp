@@ -1,7 +1,6 @@
 // Reading an output directory back: the saved baseline (to reuse it) and the whole run.
 #include <fmt/format.h>
 
-#include <fstream>
 #include <sstream>
 
 #include "dynhat/error.hpp"
@@ -13,12 +12,9 @@ namespace dynhat {
 namespace {
 
 nlohmann::json read_json(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) throw InvalidInput(fmt::format("{}: cannot be read", path.string()));
-  std::stringstream text;
-  text << in.rdbuf();
+  const std::string text = read_text_file(path);
   try {
-    return nlohmann::json::parse(text.str());
+    return nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
     throw InvalidInput(fmt::format("{}: not valid JSON: {}", path.string(), e.what()));
   }
