@@ -26,7 +26,7 @@
 
 namespace dynhat {
 
-/// Everything a dynamic solve needs. Markets m = n (J+1) + q for mobile regions n < R, slot q = 0
+/// Everything a dynamic solve needs. Markets m = n (J+1) + q for mobile regions n < R, q = 0
 /// non-employment, q = 1 + j sector j (MODEL.md section 1).
 struct DynamicModel {
   Economy economy;  ///< structure and base-year data (J, N, R)
