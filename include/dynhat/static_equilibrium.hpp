@@ -21,7 +21,9 @@ struct ReferenceState {
   std::vector<double> VAR;           ///< [J][N] payments to structures
 
   /// The base-year data of an economy (E31, E33).
-  static ReferenceState from_data(const Economy& economy);
+  static ReferenceState from_data(const Economy& economy) {
+    return {economy.trade_shares, economy.VAL, economy.VAR};
+  }
 };
 
 /// Changes relative to the reference state. Empty vectors mean "all ones".

@@ -111,8 +111,4 @@ StaticSolution solve_static_replication(const Economy& e, const ReferenceState& 
   return out;
 }
 
-ReferenceState ReferenceState::from_data(const Economy& e) {
-  return {e.trade_shares, e.VAL, e.VAR};
-}
-
 }  // namespace dynhat
