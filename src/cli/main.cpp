@@ -5,12 +5,15 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include "cli/commands.hpp"
 #include "dynhat/error.hpp"
+#include "dynhat/version.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"dynhat: dynamic spatial general equilibrium (CDP) by dynamic hat algebra"};
+  app.set_version_flag("--version", std::string(dynhat::version()));
   app.require_subcommand(1);
   int exit_code = 0;
   dynhat::cli::add_household_commands(app, exit_code);
