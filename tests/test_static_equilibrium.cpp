@@ -13,6 +13,7 @@
 #include "dynhat/synthetic.hpp"
 #include "support/backend_test.hpp"
 #include "support/cpu_context.hpp"
+#include "support/data_requirement.hpp"
 #include "support/fixtures.hpp"
 
 namespace dynhat {
@@ -317,9 +318,7 @@ TEST(StaticEquilibrium, TradeCostOnASmallPairMovesItsShareByTheta) {
 
 TEST(StaticEquilibrium, CdpBaseYearFastEqualsReplication) {
   const std::filesystem::path dir = DYNHAT_SHARED_DATA;
-  if (!std::filesystem::exists(dir / "bilateral_trade.csv")) {
-    GTEST_SKIP() << "CDP tables not found at " << dir;
-  }
+  DYNHAT_SKIP_WITHOUT_CDP_TABLES(dir);
   const Economy e = load_economy(dir, 50);
   const ReferenceState data = ReferenceState::from_data(e);
   // The replication algorithm tightened: squared damped step 1e-20 (a step of 1e-10, i.e. ~2e-9
