@@ -322,6 +322,94 @@ TEST(StaticEquilibrium, TwoRegionEconomyMatchesAHandSolution) {
   EXPECT_NEAR(s.omega[1], scale, 1e-12);
 }
 
+/// Two mobile regions, two sectors with intermediate inputs: gamma_j, xi and G the same in both
+/// regions (G asymmetric: sector 1's bundle uses sector 0 more than sector 0's uses sector 1);
+/// trade flows that are not.
+Economy two_sector_economy() {
+  Economy e;
+  e.sectors = 2;
+  e.regions = 2;
+  e.mobile_regions = 2;
+  e.sector_names = {"goods", "services"};
+  e.region_names = {"east", "west"};
+  e.theta = {4.0, 6.0};
+  e.gamma = {0.6, 0.6, 0.4, 0.4};  // [J][N]
+  e.xi = {0.25, 0.25};
+  // [J][N][N] flows to destination n from source i.
+  e.trade_flows = {70.0, 30.0, 15.0, 85.0, 90.0, 10.0, 5.0, 95.0};
+  // IO shares of source s in sector k's bundle, (s, k): column 0 (0.75, 0.25), column 1 (1/3, 2/3),
+  // so G[n][s][k] = (1 - gamma_k) io[s][k]: G00 = 0.3, G10 = 0.1, G01 = 0.2, G11 = 0.4.
+  derive_reference_state(e, {0.75, 1.0 / 3.0, 0.25, 2.0 / 3.0}, {0, 0});
+  return e;
+}
+
+TEST(StaticEquilibrium, SectoralLaborShockMatchesAHandSolution) {
+  // Every region's sector j gets labor Ldot_j (0.8 in goods, 1.25 in services), from an
+  // equilibrium reference state. Guess omega^{nj} = c Ldot_j^{xi - 1} (MODEL.md E14-E20):
+  //  * E17: VA'^{nj} = omega Ldot_j^{1-xi} VA^{nj} = c VA^{nj}; VAL, VAR and income scale by c.
+  //  * E14: gamma_j and G are common to the regions, so xhat^{nj} = xhat_j; E15 then gives
+  //    phat^{nj} = [sum_i pi^{ni,j} xhat_j^{-theta}]^{-1/theta} = xhat_j (shares sum to 1), and
+  //    E16 leaves every trade share as it was.
+  //  * E18: with pi unchanged, (I - Omega) X = alpha I is the reference system times c: X' = c X,
+  //    so Y' = c Y and E19's implied omega = gamma c Y / (Ldot^{1-xi} VA) = c Ldot^{xi-1}: the
+  //    guess clears every market.
+  //  * c: the equilibrium is homogeneous of degree 1; the solvers keep world value added at
+  //    omega = 1 (sum VA Ldot^{1-xi}), so c = sum VA Ldot^{1-xi} / sum VA.
+  //  * Prices: a_j = log phat_j solves a_j = gamma_j log omega_j + sum_s G[s][j] a_s, two linear
+  //    equations solved by Cramer's rule below; Phat^n = exp(sum_j alpha_j a_j);
+  //    wdot = omega Ldot^{-xi} = c / Ldot_j; real wage wdot / Phat.
+  const Economy e = two_sector_economy();
+  const std::size_t J = 2, N = 2;
+  StaticOptions options;
+  options.tol = 1e-13;
+  const StaticSolution base =
+      solve_static(testing::cpu_context(), e, ReferenceState::from_data(e), {}, options);
+  ASSERT_TRUE(base.report.converged);
+  const ReferenceState ref = state_of(base);
+  const double labor[2] = {0.8, 1.25}, xi = 0.25;
+  StaticShock shock;
+  shock.labor = {labor[0], labor[0], labor[1], labor[1]};
+  const StaticSolution s = solve_static(testing::cpu_context(), e, ref, shock, options);
+  ASSERT_TRUE(s.report.converged);
+
+  double scaled = 0.0, total = 0.0;
+  for (std::size_t j = 0; j < J; ++j) {
+    for (std::size_t n = 0; n < N; ++n) {
+      const double va = ref.VAL[j * N + n] + ref.VAR[j * N + n];
+      scaled += va * std::pow(labor[j], 1.0 - xi);
+      total += va;
+    }
+  }
+  const double c = scaled / total;
+  const double log_omega[2] = {std::log(c * std::pow(labor[0], xi - 1.0)),
+                               std::log(c * std::pow(labor[1], xi - 1.0))};
+  const auto G = [&](std::size_t from, std::size_t to) { return e.G[from * J + to]; };  // n = 0
+  const double det = (1.0 - G(0, 0)) * (1.0 - G(1, 1)) - G(1, 0) * G(0, 1);
+  const double rhs[2] = {e.gamma[0] * log_omega[0], e.gamma[N] * log_omega[1]};
+  const double a[2] = {(rhs[0] * (1.0 - G(1, 1)) + G(1, 0) * rhs[1]) / det,
+                       (rhs[1] * (1.0 - G(0, 0)) + G(0, 1) * rhs[0]) / det};
+  const double price_index = std::exp(e.alpha[0] * a[0] + e.alpha[1] * a[1]);
+  ASSERT_NEAR(G(0, 1), 0.2, 1e-15);  // the asymmetric G the derivation assumes
+  ASSERT_NEAR(G(1, 0), 0.1, 1e-15);
+
+  // The solver stops at a relative market-clearing residual of 1e-13; the closed form rounds
+  // a few times (eps each). Measured: 1.5e-14 (omega, prices), 2.3e-14 (X), 1.1e-14 (shares);
+  // 1e-12 leaves over 40x.
+  for (std::size_t j = 0; j < J; ++j) {
+    for (std::size_t n = 0; n < N; ++n) {
+      const std::size_t k = j * N + n;
+      EXPECT_NEAR(s.omega[k], std::exp(log_omega[j]), 1e-12) << "sector " << j << " region " << n;
+      EXPECT_NEAR(s.wage[k], c / labor[j], 1e-12) << k;
+      EXPECT_NEAR(s.sector_prices[k], std::exp(a[j]), 1e-12) << k;
+      EXPECT_NEAR(s.real_wage[k], c / labor[j] / price_index, 1e-12) << k;
+      EXPECT_NEAR(s.expenditure[k], c * base.expenditure[k], 1e-12 * base.expenditure[k]) << k;
+      EXPECT_NEAR(s.VAL[k], c * ref.VAL[k], 1e-12 * ref.VAL[k]) << k;
+    }
+  }
+  for (std::size_t n = 0; n < N; ++n) EXPECT_NEAR(s.price_index[n], price_index, 1e-12);
+  EXPECT_LE(max_abs_difference(s.trade_shares, ref.trade_shares), 1e-12);
+}
+
 TEST(StaticEquilibrium, TradeCostOnASmallPairMovesItsShareByTheta) {
   // A small flow n <- i: raising kappa by 1% lowers pi_ni by theta (1 - pi_ni) log 1.01 to first
   // order. General equilibrium cushions it: the exporter's sales fall, so its factor price and
