@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Configures build/ (Release; CUDA on when nvcc is found, architectures 90 unless overridden).
+# Configures build/ (Release; CUDA on when nvcc is found, architectures 90 unless overridden;
+# -march=native, for binaries run on this machine: a plain configure is portable).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v nvcc > /dev/null && [ -x /usr/local/cuda/bin/nvcc ]; then
   export PATH=/usr/local/cuda/bin:$PATH
 fi
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release "$@"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DDYNHAT_NATIVE_CPU=ON "$@"

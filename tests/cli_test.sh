@@ -26,6 +26,11 @@ for t in 0 1 2 3 4 5 6 7; do
 done
 for t in 0 1 2 3 4; do echo "0.$t,0.2,0.1" >> utility.csv; done
 
+version=$("$dynhat" --version)
+check "--version exits 0" test $? -eq 0
+check "--version prints dynhat X.Y.Z (git REV)" \
+  grep -Eqx 'dynhat [0-9]+\.[0-9]+\.[0-9]+ \(git ([0-9a-f]+|unknown)\)' <<< "$version"
+
 "$dynhat" household hat --mu0 mu0.csv --L0 L0.csv --real-wage wage.csv --beta 0.99 --nu 2 \
   --out hat --quiet > hat.log 2>&1
 check "hat exits 0" test $? -eq 0

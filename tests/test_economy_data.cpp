@@ -1,9 +1,11 @@
 // The economy-data layer: the CDP year-2000 tables load into the dimensions and totals the data
 // README documents, E30-E36 match a hand-computed tiny economy, and every broken rule is reported
 // with the file, the entry and the rule.
+#include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <numeric>
@@ -15,6 +17,7 @@
 #include "dynhat/error.hpp"
 #include "dynhat/static_equilibrium.hpp"
 #include "economy/long_table.hpp"
+#include "support/data_requirement.hpp"
 #include "support/fixtures.hpp"
 #include "support/tiny_economy.hpp"
 
@@ -49,15 +52,36 @@ double sum(const std::vector<double>& v) {
 // ---------------------------------------------------------------------------------------------
 // The CDP year-2000 tables.
 
+void require_cdp_tables_in(const char* dir) {
+  DYNHAT_SKIP_WITHOUT_CDP_TABLES(fs::path(dir));
+}
+
+TEST(CdpTablesRequirement, MissingTablesAreNamedAndRequireDataMakesThemAFailure) {
+  EXPECT_NE(testing::cdp_tables_missing("/nonexistent").find("bilateral_trade.csv"),
+            std::string::npos);
+  const fs::path tiny = fs::temp_directory_path() / "dynhat-CdpTablesRequirement";
+  testing::write_tiny_economy(tiny);  // the six tables, in the CDP format
+  EXPECT_EQ(testing::cdp_tables_missing(tiny), "");
+  fs::remove_all(tiny);
+  const char* old = std::getenv("DYNHAT_REQUIRE_DATA");
+  const std::string saved = old == nullptr ? "" : old;
+  setenv("DYNHAT_REQUIRE_DATA", "1", 1);
+  EXPECT_FATAL_FAILURE(require_cdp_tables_in("/nonexistent"), "DYNHAT_REQUIRE_DATA is set");
+  for (const char* off : {"0", ""}) {
+    setenv("DYNHAT_REQUIRE_DATA", off, 1);
+    EXPECT_FALSE(testing::data_required()) << "DYNHAT_REQUIRE_DATA='" << off << "'";
+  }
+  if (old == nullptr) {
+    unsetenv("DYNHAT_REQUIRE_DATA");
+  } else {
+    setenv("DYNHAT_REQUIRE_DATA", saved.c_str(), 1);
+  }
+}
+
 class CdpTables : public ::testing::Test {
  protected:
   static fs::path dir() { return DYNHAT_SHARED_DATA; }
-  void SetUp() override {
-    if (!fs::is_directory(dir())) {
-      GTEST_SKIP() << "\n*** CDP tables not found at " << dir()
-                   << ": economy-data tests on the real tables SKIPPED ***\n";
-    }
-  }
+  void SetUp() override { DYNHAT_SKIP_WITHOUT_CDP_TABLES(dir()); }
   /// Loaded once for the suite (R = 50 US states).
   static const Economy& cdp() {
     static const Economy economy = load_economy(dir(), 50);

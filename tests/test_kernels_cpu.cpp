@@ -1,18 +1,24 @@
-// Tier 1: every CPU (OpenMP) kernel against the naive loop version, plus the invariants the
-// mathematics guarantees (rows of mu sum to 1, labor is conserved, log-sum-exp shift invariance,
-// finiteness at |logit| >= 700).
+// Tier 1: every CPU (OpenMP) kernel against the naive loop version (the te_* kernels against
+// MODEL.md's E14-E18 in levels), plus the invariants the mathematics guarantees (rows of mu sum
+// to 1, labor is conserved, log-sum-exp shift invariance, finiteness at |logit| >= 700).
 #include <gtest/gtest.h>
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <limits>
 #include <numeric>
 #include <random>
+#include <string>
+#include <vector>
 
 #include "kernels/element.hpp"
 #include "support/fixtures.hpp"
 #include "support/kernel_runner.hpp"
 #include "support/naive_kernels.hpp"
+#include "support/naive_te_terms.hpp"
+#include "support/te_terms_data.hpp"
 
 namespace dynhat {
 namespace {
@@ -185,6 +191,94 @@ TEST(CpuKernelsThreads, ResultsDoNotDependOnTheThreadCount) {
   EXPECT_EQ(pushed[0], pushed[2]);
   EXPECT_EQ(labor[0], labor[1]);
   EXPECT_EQ(labor[0], labor[2]);
+}
+
+/// Entries [b * per, (b + 1) * per) of x: problem b of a batch.
+std::vector<double> problem(const std::vector<double>& x, std::size_t b, std::size_t per) {
+  return {x.begin() + static_cast<std::ptrdiff_t>(b * per),
+          x.begin() + static_cast<std::ptrdiff_t>((b + 1) * per)};
+}
+
+std::vector<double> exp_of(const std::vector<double>& x) {
+  std::vector<double> y(x.size());
+  for (std::size_t k = 0; k < x.size(); ++k) y[k] = std::exp(x[k]);
+  return y;
+}
+
+double max_abs(const std::vector<double>& x) {
+  double m = 0.0;
+  for (const double value : x)
+    if (std::isfinite(value)) m = std::max(m, std::abs(value));
+  return m;
+}
+
+// The te_* kernels (logs, shifted log-sum-exps, batched) against naive_te_terms (MODEL.md E14-E18
+// in levels, long double), problem by problem, at a small and at the CDP shape. The naive loops
+// get the levels exp(input), rounded once (eps/2 relative); their own long-double arithmetic adds
+// ~1e-19, nothing at these bounds.
+TEST(CpuTeKernels, EveryTermMatchesTheNaiveLoopsInLevels) {
+  struct Shape {
+    std::size_t batch, J, N;
+  };
+  const Context cpu(Backend::cpu);
+  for (const Shape shape : {Shape{3, 4, 7}, Shape{2, 22, 87}}) {
+    const std::size_t J = shape.J, N = shape.N, jn = J * N;
+    testing::TeData d = testing::random_te_data(shape.batch, J, N, 151);
+    // Consistent intermediates, as in the CUDA parity test: costs from the random prices, prices
+    // from those costs, shares from both (rows summing to 1), so magnitudes are those of a solve.
+    d.log_xhat = testing::run_te_terms(cpu, d, {}, 0.0).log_xhat;
+    d.log_phat = testing::run_te_terms(cpu, d, {}, 0.0).log_phat;
+    d.pi = testing::run_te_terms(cpu, d, {}, 0.0).pi;
+    const testing::TeOutputs k = testing::run_te_terms(cpu, d, {}, 0.0);
+    // A: the largest exponent the kernels form, |log q| + theta (|log xhat| + |log phat|); its
+    // rounding (eps A) is what exp() turns into relative error.
+    const double theta_max = *std::max_element(d.theta.begin(), d.theta.end());
+    const double A = max_abs(d.log_q) + theta_max * (max_abs(d.log_xhat) + max_abs(d.log_phat));
+    const std::string tag =
+        std::to_string(shape.batch) + "x" + std::to_string(J) + "x" + std::to_string(N);
+    for (std::size_t b = 0; b < shape.batch; ++b) {
+      const std::vector<double> omega_rel = exp_of(problem(d.log_omega_rel, b, jn));
+      const std::vector<double> phat = exp_of(problem(d.log_phat, b, jn));
+      const std::vector<double> xhat = exp_of(problem(d.log_xhat, b, jn));
+      const std::vector<double> q = exp_of(problem(d.log_q, b, jn * N));
+      const std::vector<double> pi = problem(d.pi, b, jn * N);
+      const std::vector<double> X = problem(d.X, b, jn), scale = problem(d.scale, b, jn);
+      const std::vector<double> v = problem(d.v, b, jn);
+
+      // E14: a sum of J + 1 terms of magnitude <= 0.5 with weights summing to 1 (<= (J + 1)
+      // eps / 2) plus the inputs' rounding (<= eps / 2 in each log): (J + 2) eps absolute.
+      const std::vector<double> x_naive = naive::unit_costs(J, N, d.G, d.gamma, omega_rel, phat);
+      const std::vector<double> x_kernel = problem(k.log_xhat, b, jn);
+      for (std::size_t e = 0; e < jn; ++e) {
+        ASSERT_NEAR(x_kernel[e], std::log(x_naive[e]), (J + 2) * kEps) << tag << " " << b << e;
+      }
+      // E15: the exponents round by eps A, exp_vectorisable adds 2 ulp, the N-term sum N eps
+      // (worst case), the inputs eps / 2 each; in log phat all of that is divided by theta >= 2,
+      // so (A + N + 4) eps absolute is a bound with room.
+      const std::vector<double> p_naive = naive::price_indices(J, N, d.theta, q, xhat);
+      const std::vector<double> p_kernel = problem(k.log_phat, b, jn);
+      for (std::size_t e = 0; e < jn; ++e) {
+        ASSERT_NEAR(p_kernel[e], std::log(p_naive[e]), (A + N + 4) * kEps) << tag << " " << b << e;
+      }
+      // E16: one exp of an exponent rounded by eps A (2 ulp for exp) with inputs rounded by eps / 2
+      // each, amplified by theta in (xhat / phat)^-theta: relative (A + theta_max + 3) eps.
+      const std::vector<double> s_naive = naive::trade_shares(J, N, d.theta, q, xhat, phat);
+      EXPECT_LE(max_relative_error(problem(k.pi, b, jn * N), s_naive), (A + theta_max + 3) * kEps)
+          << tag << " problem " << b;
+      // Sales: N nonnegative products summed in order, (N + 1) eps relative at worst.
+      EXPECT_LE(max_relative_error(problem(k.Y, b, jn), naive::sales(J, N, pi, X)), (N + 1) * kEps)
+          << tag << " problem " << b;
+      // Expenditure operator: Z is N J nonnegative products summed in two stages (sales, then
+      // the IO product: (N + J + 2) eps relative), then / scale and v - Z / scale (eps each, of
+      // |v| and |Z / scale|): per entry (N + J + 4) eps (|v| + |Z / scale|).
+      const std::vector<double> o_naive = naive::expenditure_apply(J, N, d.G, pi, scale, v);
+      const std::vector<double> o_kernel = problem(k.out, b, jn);
+      for (std::size_t e = 0; e < jn; ++e) {
+        const double bound = (N + J + 4) * kEps * (std::abs(v[e]) + std::abs(v[e] - o_naive[e]));
+        ASSERT_NEAR(o_kernel[e], o_naive[e], bound) << tag << " problem " << b << " entry " << e;
+      }
+    }
+  }
 }
 
 TEST(ElementMath, VectorisableExpIsWithinTwoUlp) {

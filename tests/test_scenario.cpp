@@ -12,8 +12,10 @@
 
 #include "dynhat/economy.hpp"
 #include "dynhat/error.hpp"
+#include "dynhat/io.hpp"
 #include "dynhat/scenario.hpp"
 #include "dynhat/synthetic.hpp"
+#include "support/data_requirement.hpp"
 #include "support/fixtures.hpp"
 #include "support/tiny_economy.hpp"
 
@@ -498,6 +500,53 @@ TEST_F(ScenarioFiles, ListLengthMismatch) {
   EXPECT_THAT(resolve_error(data_table + "[[productivity]]\ncumulative = [2, 3]\n"),
               HasSubstr(file() + ": productivity[0].cumulative lists 2 values for 3 sectors, "
                                  "must list one per sector or be one number"));
+}
+
+// The shipped example: it parses, its paths lead to the CDP tables and their L0 / mu0, and its
+// China shock resolves to 12 sectors x 28 quarters of China's productivity, each quarter the
+// 28th root of the cumulative change.
+TEST(ExampleScenario, ChinaShockParsesAndResolvesAgainstTheCdpTables) {
+  const fs::path examples = DYNHAT_EXAMPLES_DIR;
+  const Scenario s = read_scenario(examples / "china_shock.toml");
+  const fs::path tables = examples / "../../shared/data/cdp2000";  // ../shared beside the checkout
+  EXPECT_EQ(s.tables.lexically_normal(), tables.lexically_normal());
+  EXPECT_EQ(s.L0.lexically_normal(), (tables / "L0.csv").lexically_normal());
+  EXPECT_EQ(s.mu0.lexically_normal(), (tables / "mu0.csv").lexically_normal());
+  EXPECT_EQ(s.mobile_regions, 50u);
+  EXPECT_EQ(s.periods, 200u);
+  EXPECT_EQ(s.beta, 0.99);
+  EXPECT_EQ(s.nu, 5.3436);
+  EXPECT_EQ(s.options.method, OuterMethod::anderson);
+  EXPECT_EQ(s.options.tol, 1e-8);
+  EXPECT_EQ(s.options.te.tol, 1e-10);
+  EXPECT_EQ(s.options.max_iterations, 100);
+  EXPECT_EQ(s.backend, "cpu");
+
+  DYNHAT_SKIP_WITHOUT_CDP_TABLES(s.tables);
+  const Economy e = load_economy(s.tables, s.mobile_regions);
+  const std::size_t M = s.mobile_regions * (e.sectors + 1);
+  EXPECT_EQ(read_vector(s.L0).size(), M);
+  const Matrix mu0 = read_matrix(s.mu0);
+  EXPECT_EQ(mu0.rows, M);
+  EXPECT_EQ(mu0.cols, M);
+
+  const double cumulative[12] = {25.6097, 7.6093, 5.2773,  9.2464,  7.6897,   45.7781,
+                                 5.9298,  5.6533, 64.5661, 38.9064, 196.6509, 3.5324};
+  const FundamentalChanges changes = resolve_shocks(s, e);
+  EXPECT_TRUE(changes.trade_costs.empty());
+  ASSERT_EQ(changes.productivity.size(), 28u * 12u);
+  for (std::size_t k = 0; k < changes.productivity.size(); ++k) {
+    const ProductivityChange& c = changes.productivity[k];
+    EXPECT_EQ(c.slot, 1 + k / 12) << k;  // quarter-major, then the listed sectors in order
+    EXPECT_EQ(c.sector, k % 12) << k;
+    EXPECT_EQ(e.region_names[c.region], "China") << k;
+    // As CumulativeChangeIsSpreadGeometricallyOverTheQuarters: pow and exp(log / 28), 4 eps.
+    const double expected = std::exp(std::log(cumulative[k % 12]) / 28.0);
+    EXPECT_NEAR(c.factor, expected, 4 * eps * expected) << k;
+  }
+  const std::vector<std::size_t> manufacturing =
+      resolve_sectors(s, e, s.manufacturing, "effects.manufacturing");
+  EXPECT_EQ(manufacturing, (std::vector<std::size_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}));
 }
 
 }  // namespace

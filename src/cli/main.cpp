@@ -9,9 +9,11 @@
 
 #include "cli/commands.hpp"
 #include "dynhat/error.hpp"
+#include "dynhat/version.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"dynhat: dynamic spatial general equilibrium (CDP) by dynamic hat algebra"};
+  app.set_version_flag("--version", std::string(dynhat::version()));
   app.require_subcommand(1);
   dynhat::cli::Invocation invocation;
   for (int k = 0; k < argc; ++k) invocation.command_line += (k ? " " : "") + std::string(argv[k]);

@@ -2,16 +2,15 @@
 // or "0", a missing CUDA device fails instead of skipping.
 #pragma once
 
-#include <cstdlib>
 #include <string>
 
 #include "kernels/cuda_runtime.hpp"
+#include "support/env_flag.hpp"
 
 namespace dynhat::testing {
 
 inline bool gpu_required() {
-  const char* flag = std::getenv("DYNHAT_REQUIRE_GPU");
-  return flag != nullptr && std::string(flag) != "0" && std::string(flag) != "";
+  return env_flag("DYNHAT_REQUIRE_GPU");
 }
 
 /// "" when a CUDA device is usable; else why not, for skip and failure messages (a driver older
