@@ -11,6 +11,7 @@
 
 #include "dynhat/error.hpp"
 #include "dynhat/run.hpp"
+#include "dynhat/version.hpp"
 #include "support/fixtures.hpp"
 #include "support/sequential_reference.hpp"
 
@@ -95,6 +96,11 @@ TEST_P(RunPipeline, ManifestListsEveryFileWithItsLayout) {
   const nlohmann::json report = read_json(dir_ / "run" / "report.json");
   EXPECT_EQ(report["files"].get<std::vector<std::string>>(), files);
   EXPECT_EQ(report["run"]["command_line"], "dynhat test");
+  EXPECT_EQ(report["run"]["dynhat_version"], DYNHAT_VERSION);
+  EXPECT_EQ(report["run"]["git_revision"], DYNHAT_GIT_REVISION);
+  for (const char* key : {"started", "finished", "host", "omp_threads", "backend", "device"}) {
+    EXPECT_TRUE(report["run"].contains(key)) << key;
+  }
   EXPECT_EQ(report["changes"]["productivity"]["rows"].size(), in.changes.productivity.size());
   std::size_t matrices = 0;
   for (const std::string& name : files) {

@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "dynhat/run.hpp"
+#include "dynhat/version.hpp"
 #include "run/effects_tables.hpp"
 #include "run/path_files.hpp"
 
@@ -48,7 +49,9 @@ nlohmann::json changes_in_full(const ModelInputs& in) {
 
 nlohmann::json run_environment(const ModelInputs& in, const OutputSettings& settings,
                                const RunResult& r) {
-  return {{"command_line", settings.command_line},
+  return {{"dynhat_version", DYNHAT_VERSION},
+          {"git_revision", DYNHAT_GIT_REVISION},
+          {"command_line", settings.command_line},
           {"started", iso8601_utc(r.started)},
           {"finished", iso8601_utc(r.finished)},
           {"host", host_name()},
@@ -108,6 +111,8 @@ std::vector<std::string> write_outputs(OutputDirectory& out, const ModelInputs& 
   std::vector<std::string> files =
       pipeline::write_path_files(out, "baseline", r.baseline, settings.format);
   nlohmann::json baseline = {{"schema_version", pipeline::kSchemaVersion},
+                             {"dynhat_version", DYNHAT_VERSION},
+                             {"git_revision", DYNHAT_GIT_REVISION},
                              {"depends_on", pipeline::baseline_dependencies(in)},
                              {"solution", pipeline::path_record(r.baseline, in.backend)},
                              {"layouts", pipeline::matrix_layouts(in, files)}};

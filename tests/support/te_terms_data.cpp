@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "device_array.hpp"
+#include "runtime/device_array.hpp"
 #include "kernels/kernels.hpp"
 #include "support/fixtures.hpp"
 
