@@ -34,8 +34,9 @@ void add_demo_command(CLI::App& app, Invocation& invocation) {
   demo->add_option("--factor", s.factor, "cumulative productivity change of the shock")
       ->capture_default_str();
   demo->callback([a, &invocation] {
+    OutputDirectory out(a->run.out);  // first: a bad --out fails before anything is solved
     a->spec.backend = parse_backend(a->backend, "--backend");
-    invocation.exit_code = run_dynamic(demo_model(a->spec), a->run, invocation, false);
+    invocation.exit_code = run_dynamic(demo_model(a->spec), a->run, invocation, out, false);
   });
 }
 

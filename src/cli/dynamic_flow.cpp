@@ -68,8 +68,7 @@ void add_dynamic_options(CLI::App& cmd, DynamicArgs& args) {
 }
 
 int run_dynamic(const ModelInputs& inputs, const DynamicArgs& args, const Invocation& invocation,
-                bool baseline_only) {
-  OutputDirectory out(args.out);  // before solving: a bad --out fails at once
+                OutputDirectory& out, bool baseline_only) {
   const OutputSettings settings{parse_output_format(args.format, "--format"),
                                 invocation.command_line};
   std::optional<SavedBaseline> saved;

@@ -22,9 +22,10 @@ struct DynamicArgs {
 /// --out (required), --format, --quiet.
 void add_dynamic_options(CLI::App& cmd, DynamicArgs& args);
 
-/// Solves (the baseline only when `baseline_only`), writes the outputs, prints the headline
+/// Solves (the baseline only when `baseline_only`), writes the outputs into `out` (set up by the
+/// command before it loaded anything, so that a bad --out fails at once), prints the headline
 /// unless quiet; returns the exit code (0, or kExitNotConverged with the outputs written).
 int run_dynamic(const ModelInputs& inputs, const DynamicArgs& args, const Invocation& invocation,
-                bool baseline_only);
+                OutputDirectory& out, bool baseline_only);
 
 }  // namespace dynhat::cli

@@ -28,6 +28,12 @@ void add_scenario_options(CLI::App& cmd, SolveArgs& a) {
   add_dynamic_options(cmd, a.run);
 }
 
+int solve_scenario(const SolveArgs& a, const Invocation& invocation, bool baseline_only) {
+  OutputDirectory out(a.run.out);  // first: a bad --out fails before anything is read or solved
+  const ModelInputs inputs = load_model(read_scenario(a.scenario), backend_override(a.backend));
+  return run_dynamic(inputs, a.run, invocation, out, baseline_only);
+}
+
 }  // namespace
 
 void add_solve_command(CLI::App& app, Invocation& invocation) {
@@ -38,10 +44,8 @@ void add_solve_command(CLI::App& app, Invocation& invocation) {
   solve->add_option("--baseline", a->run.baseline,
                     "reuse the baseline saved in this output directory (same data, model and "
                     "tolerances)");
-  solve->callback([a, &invocation] {
-    const ModelInputs inputs = load_model(read_scenario(a->scenario), backend_override(a->backend));
-    invocation.exit_code = run_dynamic(inputs, a->run, invocation, false);
-  });
+  solve->callback(
+      [a, &invocation] { invocation.exit_code = solve_scenario(*a, invocation, false); });
 }
 
 void add_baseline_command(CLI::App& app, Invocation& invocation) {
@@ -49,10 +53,8 @@ void add_baseline_command(CLI::App& app, Invocation& invocation) {
   CLI::App* baseline = app.add_subcommand(
       "baseline", "the baseline path of a scenario only, to reuse with solve --baseline");
   add_scenario_options(*baseline, *a);
-  baseline->callback([a, &invocation] {
-    const ModelInputs inputs = load_model(read_scenario(a->scenario), backend_override(a->backend));
-    invocation.exit_code = run_dynamic(inputs, a->run, invocation, true);
-  });
+  baseline->callback(
+      [a, &invocation] { invocation.exit_code = solve_scenario(*a, invocation, true); });
 }
 
 }  // namespace dynhat::cli
