@@ -41,6 +41,8 @@ for key in converged iterations residual residual_history backend seconds; do
   check "report.json has $key" grep -q "\"$key\"" hat/report.json
 done
 check "report says converged" grep -q '"converged": true' hat/report.json
+check "hat --quiet prints nothing" test ! -s hat.log
+check "report.json gives Y.csv its layout" grep -q '"Y.csv": {' hat/report.json
 
 "$dynhat" household hat --mu0 mu0.csv --L0 L0.csv --real-wage wage.csv --method picard \
   --out hat_npy --format npy --quiet > /dev/null 2>&1
@@ -74,6 +76,10 @@ check "failed runs wrote nothing" test ! -e bad
 check "levels exits 0" test $? -eq 0
 check "levels V.csv is 6 x 3" test "$(rows levels/V.csv)x$(cols levels/V.csv)" = "6x3"
 check "levels L.csv is 6 x 3" test "$(rows levels/L.csv)x$(cols levels/L.csv)" = "6x3"
+"$dynhat" household levels --tau tau.csv --utility utility.csv --L0 L0.csv --periods 5 \
+  --beta 0.95 --nu 1.5 --format npy --quiet --out levels_npy > levels_npy.log 2>&1
+check "levels --format npy --quiet exits 0 and prints nothing" test $? -eq 0 -a ! -s levels_npy.log
+check "levels --format npy writes V.npy" test -s levels_npy/V.npy
 "$dynhat" household levels --tau tau.csv --utility utility.csv --L0 L0.csv --periods 4 \
   --out bad > bad.log 2>&1
 check "levels periods mismatch rejected" grep -q 'utility.csv.*is 5 x 3, must be 4 x 3' bad.log

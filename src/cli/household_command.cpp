@@ -68,8 +68,12 @@ int run_levels(const LevelsArgs& a) {
   nlohmann::json report = run_report(result.stationary, ctx.backend(), stopwatch.seconds());
   report["problem"] = {{"form", "levels"},      {"markets", m},      {"periods", a.periods},
                        {"beta", a.common.beta}, {"nu", a.common.nu}, {"tol", a.tol}};
-  report["outputs"] = {{"V", "[T+1][M], row t = V_t, row T = stationary V under U_{T-1}"},
-                       {"L", "[T+1][M], row 0 = L0, row t+1 = mu_t^T L_t"}};
+  report["layouts"] = {
+      {output_name("V", a.common.format),
+       matrix_layout(result.V, "t = 0..T", "market m",
+                     "V_t; row T = the stationary V under U_{T-1}")},
+      {output_name("L", a.common.format),
+       matrix_layout(result.L, "t = 0..T", "market m", "labor; row 0 = L0, row t+1 = mu_t^T L_t")}};
   write_text_file(out.staged("report.json"), report.dump(2) + "\n");
   out.commit();
   if (a.common.quiet) return result.stationary.converged ? 0 : kExitNotConverged;
@@ -120,8 +124,12 @@ int run_hat(const HatArgs& a) {
                        {"method", a.method},
                        {"tol", a.tol},
                        {"residual_norm", "max |log Y_new - log Y|"}};
-  report["outputs"] = {{"Y", "[T][M], row t = Y_t; rows 0 and T-1 are 1"},
-                       {"L", "[T+1][M], row 0 = L0, row t+1 = mu_t^T L_t"}};
+  report["layouts"] = {
+      {output_name("Y", a.common.format), matrix_layout(result.Y, "slot t = 0..T-1", "market m",
+                                                        "value changes Y_t; rows 0 and T-1 are 1")},
+      {output_name("L", a.common.format),
+       matrix_layout(result.L, "slot t = 0..T", "market m",
+                     "labor; row 0 = L0, row t+1 = mu_t^T L_t")}};
   write_text_file(out.staged("report.json"), report.dump(2) + "\n");
   out.commit();
   if (a.common.quiet) return result.report.converged ? 0 : kExitNotConverged;

@@ -16,6 +16,12 @@ nlohmann::json run_report(const IterationReport& report, Backend backend, double
           {"seconds", seconds}};
 }
 
+nlohmann::json matrix_layout(const Matrix& x, const char* row, const char* column,
+                             const char* meaning) {
+  return {{"rows", x.rows},   {"columns", x.cols},  {"row", row},
+          {"column", column}, {"meaning", meaning}, {"header", false}};
+}
+
 std::string output_name(const std::string& stem, const std::string& format) {
   return stem + "." + format;
 }

@@ -17,6 +17,11 @@ constexpr int kExitNotConverged = 2;
 /// backend, seconds (wall time of the whole command).
 nlohmann::json run_report(const IterationReport& report, Backend backend, double seconds);
 
+/// The layout of a headerless matrix output for report.json's "layouts": its shape and the
+/// index rules of its rows and columns.
+nlohmann::json matrix_layout(const Matrix& x, const char* row, const char* column,
+                             const char* meaning);
+
 /// "csv" or "npy" -> file name with that extension.
 std::string output_name(const std::string& stem, const std::string& format);
 
