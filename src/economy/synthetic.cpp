@@ -24,6 +24,102 @@ class Uniform {
   std::mt19937_64 engine_;
 };
 
+/// Region sizes (log-normal-ish) and positions on a 4500 x 2500 km map, [regions] each.
+struct RegionMap {
+  std::vector<double> x, y, size;
+};
+
+RegionMap draw_regions(Uniform& uniform, std::size_t regions) {
+  RegionMap map{std::vector<double>(regions), std::vector<double>(regions),
+                std::vector<double>(regions)};
+  for (std::size_t n = 0; n < regions; ++n) {
+    map.x[n] = uniform(0.0, 4500.0);
+    map.y[n] = uniform(0.0, 2500.0);
+    map.size[n] = std::exp(uniform(-1.0, 1.5));
+  }
+  return map;
+}
+
+/// L0 [regions][q_count]: employment per sector slot, non-employment slot 0 a third of it.
+std::vector<double> draw_employment(Uniform& uniform, const RegionMap& map, std::size_t q_count) {
+  const std::size_t regions = map.size.size();
+  std::vector<double> L0(regions * q_count, 0.0);
+  for (std::size_t n = 0; n < regions; ++n) {
+    double employed = 0.0;
+    for (std::size_t q = 1; q < q_count; ++q) {
+      // Sectors 0-11 (manufacturing in the CDP order) are smaller: ~14% of employment at J = 22.
+      const double sector_size = q <= 12 ? 0.15 : 1.0;
+      const double l = 1e5 * map.size[n] * sector_size * std::exp(uniform(-1.0, 1.0));
+      L0[n * q_count + q] = l;
+      employed += l;
+    }
+    L0[n * q_count] = uniform(0.30, 0.40) * employed;
+  }
+  return L0;
+}
+
+/// Zeroes the cross-region weights of region n below the 20% quantile (permanent zeros, as in
+/// real flow data) and returns the sum of the cross-region weights left.
+double zero_smallest_cross_flows(std::vector<double>& weight, std::size_t n, std::size_t q_count) {
+  const std::size_t m = weight.size();
+  std::vector<double> cross;
+  for (std::size_t dest = 0; dest < m; ++dest) {
+    if (dest / q_count != n) cross.push_back(weight[dest]);
+  }
+  const std::size_t cut = cross.size() / 5;
+  std::nth_element(cross.begin(), cross.begin() + static_cast<std::ptrdiff_t>(cut), cross.end());
+  const double threshold = cross[cut];
+  double cross_total = 0.0;
+  for (std::size_t dest = 0; dest < m; ++dest) {
+    if (dest / q_count == n) continue;
+    if (weight[dest] < threshold) weight[dest] = 0.0;
+    cross_total += weight[dest];
+  }
+  return cross_total;
+}
+
+/// Row `origin` of mu0 ([m] at `row`): a stay probability, the rest split between destinations in
+/// the region and across regions. `weight` ([m]) is work space.
+void draw_mobility_row(Uniform& uniform, const RegionMap& map, const std::vector<double>& L0,
+                       std::size_t q_count, std::size_t origin, std::vector<double>& weight,
+                       double* row) {
+  const std::size_t regions = map.size.size(), m = weight.size();
+  const std::size_t n = origin / q_count;
+  const std::size_t q = origin % q_count;
+  const double stay = q == 0 ? uniform(0.80, 0.85) : uniform(0.87, 0.95);
+  const double cross_region = regions > 1 ? uniform(0.03, 0.15) : 0.0;
+  // Within-region destinations weighted by size; cross-region by gravity, own slot favoured.
+  double within_total = 0.0;
+  double cross_total = 0.0;
+  for (std::size_t dest = 0; dest < m; ++dest) {
+    const std::size_t dn = dest / q_count;
+    const std::size_t dq = dest % q_count;
+    if (dest == origin) {
+      weight[dest] = 0.0;
+    } else if (dn == n) {
+      weight[dest] = L0[dest] * uniform(0.5, 1.5);
+      within_total += weight[dest];
+    } else {
+      const double distance = std::hypot(map.x[n] - map.x[dn], map.y[n] - map.y[dn]);
+      weight[dest] =
+          map.size[dn] * std::exp(-distance / 1000.0) * (dq == q ? 4.0 : 1.0) * uniform(0.5, 1.5);
+      cross_total += weight[dest];
+    }
+  }
+  if (regions > 1) cross_total = zero_smallest_cross_flows(weight, n, q_count);
+  const double moving = 1.0 - stay;
+  for (std::size_t dest = 0; dest < m; ++dest) {
+    if (dest == origin) continue;
+    const bool same_region = dest / q_count == n;
+    const double total = same_region ? within_total : cross_total;
+    const double share = same_region ? 1.0 - cross_region : cross_region;
+    row[dest] = total > 0.0 ? moving * share * weight[dest] / total : 0.0;
+  }
+  double sum = 0.0;
+  for (std::size_t dest = 0; dest < m; ++dest) sum += dest == origin ? 0.0 : row[dest];
+  row[origin] = 1.0 - sum;  // rows sum to 1 up to one rounding
+}
+
 }  // namespace
 
 SyntheticMobility synthetic_mobility(std::size_t regions, std::size_t slots_per_region,
@@ -37,82 +133,14 @@ SyntheticMobility synthetic_mobility(std::size_t regions, std::size_t slots_per_
   SyntheticMobility out;
   out.regions = regions;
   out.slots_per_region = q_count;
-  out.L0.assign(m, 0.0);
   out.mu0 = Matrix(m, m);
-
-  // Region sizes (log-normal-ish) and positions on a 4500 x 2500 km map.
-  std::vector<double> x(regions), y(regions), size(regions);
-  for (std::size_t n = 0; n < regions; ++n) {
-    x[n] = uniform(0.0, 4500.0);
-    y[n] = uniform(0.0, 2500.0);
-    size[n] = std::exp(uniform(-1.0, 1.5));
-  }
-  for (std::size_t n = 0; n < regions; ++n) {
-    double employed = 0.0;
-    for (std::size_t q = 1; q < q_count; ++q) {
-      // Sectors 0-11 (manufacturing in the CDP order) are smaller: ~14% of employment at J = 22.
-      const double sector_size = q <= 12 ? 0.15 : 1.0;
-      const double l = 1e5 * size[n] * sector_size * std::exp(uniform(-1.0, 1.0));
-      out.L0[n * q_count + q] = l;
-      employed += l;
-    }
-    out.L0[n * q_count] = uniform(0.30, 0.40) * employed;
-  }
-
+  // The draws are taken in this order (regions, employment, then the rows one by one), so a seed
+  // gives the same economy everywhere.
+  const RegionMap map = draw_regions(uniform, regions);
+  out.L0 = draw_employment(uniform, map, q_count);
   std::vector<double> weight(m);
-  for (std::size_t origin = 0; origin < m; ++origin) {
-    const std::size_t n = origin / q_count;
-    const std::size_t q = origin % q_count;
-    const double stay = q == 0 ? uniform(0.80, 0.85) : uniform(0.87, 0.95);
-    const double cross_region = regions > 1 ? uniform(0.03, 0.15) : 0.0;
-    // Within-region destinations weighted by size; cross-region by gravity, own slot favoured.
-    double within_total = 0.0;
-    double cross_total = 0.0;
-    for (std::size_t dest = 0; dest < m; ++dest) {
-      const std::size_t dn = dest / q_count;
-      const std::size_t dq = dest % q_count;
-      if (dest == origin) {
-        weight[dest] = 0.0;
-      } else if (dn == n) {
-        weight[dest] = out.L0[dest] * uniform(0.5, 1.5);
-        within_total += weight[dest];
-      } else {
-        const double distance = std::hypot(x[n] - x[dn], y[n] - y[dn]);
-        weight[dest] =
-            size[dn] * std::exp(-distance / 1000.0) * (dq == q ? 4.0 : 1.0) * uniform(0.5, 1.5);
-        cross_total += weight[dest];
-      }
-    }
-    // Zero the smallest 20% of cross-region flows (permanent zeros, as in real flow data).
-    if (regions > 1) {
-      std::vector<double> cross;
-      for (std::size_t dest = 0; dest < m; ++dest) {
-        if (dest / q_count != n) cross.push_back(weight[dest]);
-      }
-      const std::size_t cut = cross.size() / 5;
-      std::nth_element(cross.begin(), cross.begin() + static_cast<std::ptrdiff_t>(cut),
-                       cross.end());
-      const double threshold = cross[cut];
-      cross_total = 0.0;
-      for (std::size_t dest = 0; dest < m; ++dest) {
-        if (dest / q_count == n) continue;
-        if (weight[dest] < threshold) weight[dest] = 0.0;
-        cross_total += weight[dest];
-      }
-    }
-    const double moving = 1.0 - stay;
-    double* row = out.mu0.row(origin);
-    for (std::size_t dest = 0; dest < m; ++dest) {
-      if (dest == origin) continue;
-      const bool same_region = dest / q_count == n;
-      const double total = same_region ? within_total : cross_total;
-      const double share = same_region ? 1.0 - cross_region : cross_region;
-      row[dest] = total > 0.0 ? moving * share * weight[dest] / total : 0.0;
-    }
-    double sum = 0.0;
-    for (std::size_t dest = 0; dest < m; ++dest) sum += dest == origin ? 0.0 : row[dest];
-    row[origin] = 1.0 - sum;  // rows sum to 1 up to one rounding
-  }
+  for (std::size_t origin = 0; origin < m; ++origin)
+    draw_mobility_row(uniform, map, out.L0, q_count, origin, weight, out.mu0.row(origin));
   return out;
 }
 

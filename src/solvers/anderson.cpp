@@ -54,10 +54,34 @@ void AndersonMixer::restart(std::size_t b) noexcept {
 
 void AndersonMixer::step(DeviceArray& x, const DeviceArray& g,
                          const std::vector<unsigned char>& active) {
+  const std::size_t S = segments_, n = n_, length = S * n;
+  const std::vector<unsigned char> stepping =
+      active.empty() ? std::vector<unsigned char>(S, 1) : active;
+  take_picard_step(x, g, stepping);
+
+  const std::size_t K = *std::max_element(stored_.begin(), stored_.end());
+  if (K == 0) return;  // Picard steps
+
+  // Column p (oldest first) is the difference of age K-1-p, in ring slot slot[p]; segment b uses
+  // it when that age is below stored_[b] and keeps it when it is independent of the earlier ones.
+  std::vector<std::size_t> slot(K);
+  for (std::size_t p = 0; p < K; ++p) slot[p] = (next_ + 2 * memory_ - K + p) % memory_;
+  std::vector<unsigned char> kept(K * S, 0);
+  std::vector<double> r(K * K * S, 0.0);
+  factor_differences(slot, r, kept);
+  // x = g - dG gamma, column by column, oldest first.
+  const std::vector<double> gamma = coefficients(r, kept);
+  for (std::size_t p = 0; p < K; ++p) {
+    kernels::segment_combination(*ctx_, 1, S, n, d_map_.row(slot[p], length), &gamma[p * S],
+                                 x.data());
+  }
+}
+
+void AndersonMixer::take_picard_step(DeviceArray& x, const DeviceArray& g,
+                                     const std::vector<unsigned char>& stepping) {
   const Context& ctx = *ctx_;
   const std::size_t S = segments_, n = n_, length = S * n;
   const auto bytes = length * sizeof(double);
-  std::vector<unsigned char> stepping = active.empty() ? std::vector<unsigned char>(S, 1) : active;
   bool push = false;
   for (std::size_t b = 0; b < S; ++b) {
     if (stepping[b] == 0) restart(b);
@@ -82,16 +106,15 @@ void AndersonMixer::step(DeviceArray& x, const DeviceArray& g,
   prev_map_.copy_from(g);
   for (std::size_t b = 0; b < S; ++b) have_previous_[b] = have_previous_[b] | stepping[b];
   kernels::segment_copy(ctx, S, n, stepping.data(), g.data(), x.data());
+}
 
-  const std::size_t K = *std::max_element(stored_.begin(), stored_.end());
-  if (K == 0) return;  // Picard steps
-
-  // Column p (oldest first) is the difference of age K-1-p, in ring slot slot[p]; segment b uses
-  // it when that age is below stored_[b] and keeps it when it is independent of the earlier ones.
-  std::vector<std::size_t> slot(K);
-  for (std::size_t p = 0; p < K; ++p) slot[p] = (next_ + 2 * memory_ - K + p) % memory_;
-  std::vector<unsigned char> kept(K * S, 0), unused(S);
-  std::vector<double> r(K * K * S, 0.0), dots(K * S), norms(S), factor(S);
+void AndersonMixer::factor_differences(const std::vector<std::size_t>& slot, std::vector<double>& r,
+                                       std::vector<unsigned char>& kept) {
+  const Context& ctx = *ctx_;
+  const std::size_t S = segments_, n = n_, length = S * n, K = slot.size();
+  const auto bytes = length * sizeof(double);
+  std::vector<unsigned char> unused(S);
+  std::vector<double> dots(K * S), norms(S), factor(S);
   const auto R = [&](std::size_t i, std::size_t j, std::size_t b) -> double& {
     return r[(i * K + j) * S + b];
   };
@@ -126,9 +149,17 @@ void AndersonMixer::step(DeviceArray& x, const DeviceArray& g,
     kernels::segment_copy(ctx, S, n, dependent.data(), zeros_.data(), q);
     kernels::segment_scale(ctx, S, n, factor.data(), q);
   }
-  // gamma = R^{-1} Q^T f by back substitution over each segment's kept columns; then
-  // x = g - dG gamma, column by column, oldest first.
-  kernels::segment_dots(ctx, K, S, n, q_.data(), residual_.data(), dots.data());
+}
+
+std::vector<double> AndersonMixer::coefficients(const std::vector<double>& r,
+                                                const std::vector<unsigned char>& kept) {
+  const std::size_t S = segments_, n = n_, K = kept.size() / S;
+  const auto R = [&](std::size_t i, std::size_t j, std::size_t b) {
+    return r[(i * K + j) * S + b];
+  };
+  // gamma = R^{-1} Q^T f by back substitution over each segment's kept columns.
+  std::vector<double> dots(K * S);
+  kernels::segment_dots(*ctx_, K, S, n, q_.data(), residual_.data(), dots.data());
   std::vector<double> gamma(K * S, 0.0);
   for (std::size_t b = 0; b < S; ++b) {
     bool finite = true;
@@ -146,10 +177,7 @@ void AndersonMixer::step(DeviceArray& x, const DeviceArray& g,
       restart(b);
     }
   }
-  for (std::size_t p = 0; p < K; ++p) {
-    kernels::segment_combination(ctx, 1, S, n, d_map_.row(slot[p], length), &gamma[p * S],
-                                 x.data());
-  }
+  return gamma;
 }
 
 }  // namespace dynhat

@@ -28,6 +28,18 @@ class AndersonMixer {
   void restart(std::size_t b) noexcept;
 
  private:
+  /// f = g - x into residual_; pushes the newest differences (df, dg) when a stepping segment has
+  /// a previous step; x = g for the stepping segments (the others forget their history).
+  void take_picard_step(DeviceArray& x, const DeviceArray& g,
+                        const std::vector<unsigned char>& stepping);
+  /// dF = Q R over the ring slots `slot` (oldest first): Q into q_, R into r ([K][K][segments]),
+  /// kept[p][b] != 0 where segment b keeps column p.
+  void factor_differences(const std::vector<std::size_t>& slot, std::vector<double>& r,
+                          std::vector<unsigned char>& kept);
+  /// gamma ([K][segments]) = R^{-1} Q^T f; zero, and the segment restarted, where not finite.
+  std::vector<double> coefficients(const std::vector<double>& r,
+                                   const std::vector<unsigned char>& kept);
+
   const Context* ctx_;
   std::size_t n_;
   std::size_t segments_;

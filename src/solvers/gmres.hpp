@@ -35,6 +35,16 @@ class SegmentedGmres {
                                  const std::vector<double>& tol, int max_iterations);
 
  private:
+  /// Starts a restart cycle: v_0 = r / beta with r = b - A x, beta = |r|, for the running
+  /// segments, their residuals in `reports`. Stops the segments that converged, ran out of
+  /// iterations or broke down; g ([restart + 1][segments]) = beta e_1 for the others. Returns
+  /// the segments that cycle.
+  std::vector<unsigned char> start_cycle(const SegmentedOperator& A, const DeviceArray& b,
+                                         const DeviceArray& x, const std::vector<double>& b_norm,
+                                         const std::vector<double>& tol, int max_iterations,
+                                         std::vector<unsigned char>& running,
+                                         std::vector<GmresReport>& reports, std::vector<double>& g);
+
   const Context& ctx_;
   std::size_t segments_, n_, restart_;
   DeviceArray zeros_;  // [segments][n]

@@ -39,22 +39,20 @@ struct Unknowns {
   std::size_t of(std::size_t j, std::size_t n) const { return n < R ? j * R + n : R * J + n - R; }
 };
 
-}  // namespace
+/// Sector j's trade shares pi[j] as an N x N matrix.
+ConstRowMajor sector_shares(const std::vector<double>& pi, std::size_t j, std::size_t N) {
+  return ConstRowMajor(&pi[j * N * N], idx(N), idx(N));
+}
 
-ChordMatrix::ChordMatrix(const Economy& e, const std::vector<double>& pi,
-                         const std::vector<double>& VAL, const std::vector<double>& VAR)
-    : J_(e.sectors), N_(e.regions), R_(e.mobile_regions) {
-  const std::size_t J = e.sectors, N = e.regions, R = e.mobile_regions, JN = J * N;
-  const Unknowns z{J, N, R};
-  const Eigen::Index nz = idx(z.count());
-  const auto sector_block = [&](std::size_t j) {
-    return ConstRowMajor(&pi[j * N * N], idx(N), idx(N));
-  };
-  const auto region_block = [&](std::size_t n) {
-    return ConstRowMajor(&e.G[n * J * J], idx(J), idx(J));
-  };
+/// Region n's input-output shares G[n] as a J x J matrix.
+ConstRowMajor region_inputs(const Economy& e, std::size_t n) {
+  const std::size_t J = e.sectors;
+  return ConstRowMajor(&e.G[n * J * J], idx(J), idx(J));
+}
 
-  // A = I - Pi Gt: A[(j, n), (s, i)] = delta - pi[j][n][i] G[i][s][j].
+/// A = I - Pi Gt: A[(j, n), (s, i)] = delta - pi[j][n][i] G[i][s][j].
+Dense price_operator(const Economy& e, const std::vector<double>& pi) {
+  const std::size_t J = e.sectors, N = e.regions, JN = J * N;
   Dense A = Dense::Identity(idx(JN), idx(JN));
   for (std::size_t j = 0; j < J; ++j)
     for (std::size_t n = 0; n < N; ++n)
@@ -64,9 +62,19 @@ ChordMatrix::ChordMatrix(const Economy& e, const std::vector<double>& pi,
         for (std::size_t s = 0; s < J; ++s)
           A(idx(j * N + n), idx(s * N + i)) -= share * e.G[(i * J + s) * J + j];
       }
-  const Eigen::PartialPivLU<Dense> lu(A);
+  return A;
+}
 
-  // The state: income I^n = VAL^n + iota_n chi, expenditure A^T X = alpha I, sales Y = Pi^T X.
+/// The point of linearisation: expenditure X and sales Y ([J N] each).
+struct State {
+  Eigen::VectorXd X, Y;
+};
+
+/// The state: income I^n = VAL^n + iota_n chi, expenditure A^T X = alpha I, sales Y = Pi^T X.
+State linearisation_state(const Economy& e, const Eigen::PartialPivLU<Dense>& lu,
+                          const std::vector<double>& pi, const std::vector<double>& VAL,
+                          const std::vector<double>& VAR) {
+  const std::size_t J = e.sectors, N = e.regions, JN = J * N;
   double chi = 0.0;
   Eigen::VectorXd income = Eigen::VectorXd::Zero(idx(N));
   for (std::size_t j = 0; j < J; ++j)
@@ -78,12 +86,20 @@ ChordMatrix::ChordMatrix(const Economy& e, const std::vector<double>& pi,
   Eigen::VectorXd final_demand(idx(JN));
   for (std::size_t s = 0; s < J; ++s)
     for (std::size_t i = 0; i < N; ++i) final_demand(idx(s * N + i)) = e.alpha[s] * income(idx(i));
-  const Eigen::VectorXd X = lu.transpose().solve(final_demand);
-  Eigen::VectorXd Y(idx(JN));
+  State state{lu.transpose().solve(final_demand), Eigen::VectorXd(idx(JN))};
   for (std::size_t j = 0; j < J; ++j)
-    Y.segment(idx(j * N), idx(N)) = sector_block(j).transpose() * X.segment(idx(j * N), idx(N));
+    state.Y.segment(idx(j * N), idx(N)) =
+        sector_shares(pi, j, N).transpose() * state.X.segment(idx(j * N), idx(N));
+  return state;
+}
 
-  // Prices: dlog phat = A^{-1} Pi Gamma P, dlog xhat = Gamma P + Gt dlog phat.
+/// dY_pi = d sales / dz through the shares at fixed expenditure (E16), from the prices
+/// dlog phat = A^{-1} Pi Gamma P and the unit costs dlog xhat = Gamma P + Gt dlog phat.
+Dense sales_at_fixed_expenditure(const Economy& e, const Eigen::PartialPivLU<Dense>& lu,
+                                 const std::vector<double>& pi, const State& state,
+                                 const Unknowns& z) {
+  const std::size_t J = e.sectors, N = e.regions, JN = J * N;
+  const Eigen::Index nz = idx(z.count());
   Dense right(idx(JN), nz);
   right.setZero();
   for (std::size_t j = 0; j < J; ++j)
@@ -94,22 +110,28 @@ ChordMatrix::ChordMatrix(const Economy& e, const std::vector<double>& pi,
   Dense d_cost(idx(JN), nz);
   for (std::size_t n = 0; n < N; ++n)
     region_rows(d_cost, n, J, N).noalias() =
-        region_block(n).transpose() * region_rows(d_price, n, J, N);
+        region_inputs(e, n).transpose() * region_rows(d_price, n, J, N);
   for (std::size_t j = 0; j < J; ++j)
     for (std::size_t n = 0; n < N; ++n)
       d_cost(idx(j * N + n), idx(z.of(j, n))) += e.gamma[j * N + n];
-
-  // Sales through the shares at fixed expenditure, then the expenditure response.
   Dense d_sales(idx(JN), nz);
   for (std::size_t j = 0; j < J; ++j) {
     const auto rows = [&](Dense& a) { return a.middleRows(idx(j * N), idx(N)); };
     rows(d_sales).noalias() =
-        -e.theta[j] * (Y.segment(idx(j * N), idx(N)).asDiagonal() * rows(d_cost) -
-                       sector_block(j).transpose() *
-                           (X.segment(idx(j * N), idx(N)).asDiagonal() * rows(d_price)));
+        -e.theta[j] * (state.Y.segment(idx(j * N), idx(N)).asDiagonal() * rows(d_cost) -
+                       sector_shares(pi, j, N).transpose() *
+                           (state.X.segment(idx(j * N), idx(N)).asDiagonal() * rows(d_price)));
   }
-  d_price.resize(0, 0);
-  d_cost.resize(0, 0);
+  return d_sales;
+}
+
+/// Adds to d_sales the sales through the expenditure response
+/// dX = A^{-T} (Gt^T dY_pi + alpha dI(du)) (E18), dY = dY_pi + Pi^T dX (E19).
+void add_expenditure_response(const Economy& e, const Eigen::PartialPivLU<Dense>& lu,
+                              const std::vector<double>& pi, const std::vector<double>& VAL,
+                              const std::vector<double>& VAR, const Unknowns& z, Dense& d_sales) {
+  const std::size_t J = e.sectors, N = e.regions, JN = J * N;
+  const Eigen::Index nz = idx(z.count());
   Dense d_income = Dense::Zero(idx(N), nz);  // dI^i = VAL' du at i + iota_i sum VAR' du
   for (std::size_t j = 0; j < J; ++j)
     for (std::size_t n = 0; n < N; ++n) {
@@ -119,14 +141,20 @@ ChordMatrix::ChordMatrix(const Economy& e, const std::vector<double>& pi,
     }
   Dense rhs(idx(JN), nz);
   for (std::size_t i = 0; i < N; ++i)
-    region_rows(rhs, i, J, N).noalias() = region_block(i) * region_rows(d_sales, i, J, N);
+    region_rows(rhs, i, J, N).noalias() = region_inputs(e, i) * region_rows(d_sales, i, J, N);
   for (std::size_t s = 0; s < J; ++s) rhs.middleRows(idx(s * N), idx(N)) += e.alpha[s] * d_income;
   const Dense dX = lu.transpose().solve(rhs);
   for (std::size_t j = 0; j < J; ++j)
     d_sales.middleRows(idx(j * N), idx(N)).noalias() +=
-        sector_block(j).transpose() * dX.middleRows(idx(j * N), idx(N));
+        sector_shares(pi, j, N).transpose() * dX.middleRows(idx(j * N), idx(N));
+}
 
-  // Reduced Jacobian dF/dz, with the numeraire row -1 w^T / sum w (value-added weights w).
+/// Reduced Jacobian dF/dz, with the numeraire row -1 w^T / sum w (value-added weights w).
+Dense reduced_jacobian(const Economy& e, const Dense& d_sales, const Eigen::VectorXd& Y,
+                       const std::vector<double>& VAL, const std::vector<double>& VAR,
+                       const Unknowns& z) {
+  const std::size_t J = e.sectors, N = e.regions, R = e.mobile_regions;
+  const Eigen::Index nz = idx(z.count());
   Dense jacobian(nz, nz);
   Eigen::VectorXd weight = Eigen::VectorXd::Zero(nz);
   for (std::size_t n = 0; n < N; ++n) {
@@ -154,6 +182,22 @@ ChordMatrix::ChordMatrix(const Economy& e, const std::vector<double>& pi,
   }
   jacobian -= Dense::Identity(nz, nz);
   jacobian -= Eigen::VectorXd::Ones(nz) * (weight / weight.sum()).transpose();
+  return jacobian;
+}
+
+}  // namespace
+
+ChordMatrix::ChordMatrix(const Economy& e, const std::vector<double>& pi,
+                         const std::vector<double>& VAL, const std::vector<double>& VAR)
+    : J_(e.sectors), N_(e.regions), R_(e.mobile_regions) {
+  const Unknowns z{J_, N_, R_};
+  const Eigen::Index nz = idx(z.count());
+  const Eigen::PartialPivLU<Dense> lu(price_operator(e, pi));
+  const State state = linearisation_state(e, lu, pi, VAL, VAR);
+  // The price and unit-cost responses are freed on return, before the expenditure system's.
+  Dense d_sales = sales_at_fixed_expenditure(e, lu, pi, state, z);
+  add_expenditure_response(e, lu, pi, VAL, VAR, z, d_sales);
+  const Dense jacobian = reduced_jacobian(e, d_sales, state.Y, VAL, VAR, z);
   K_.resize(static_cast<std::size_t>(nz * nz));
   Eigen::Map<Dense>(K_.data(), nz, nz) = -jacobian.partialPivLu().inverse();
 }

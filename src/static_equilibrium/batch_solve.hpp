@@ -1,0 +1,152 @@
+// The fast temporary-equilibrium solver (ARCHITECTURE.md 4.2-4.3) for a batch of problems in
+// lockstep on one backend: Anderson on log factor prices (on the damped map, or on the chord map
+// u + K F with K the inverse Jacobian of a nearby equilibrium, chord_matrix.hpp), Anderson on log
+// prices inside, GMRES on the expenditure system, all warm-started. The O(J N^2) and O(N J^2)
+// terms are the batched kernels of the list (kernels/*/te_terms.*), the Krylov and Anderson
+// vectors stay on the backend; per problem and outer iteration O(J N) values travel to the host
+// (income, implied factor prices). Every problem runs its own iteration, masked out of the batch
+// once it stops, so its result does not depend on the other problems.
+// Per outer iteration on the CDP tables: a few price sweeps (J N^2 exp each) and a few tens of
+// operator applications (J N^2 + N J^2 flops each), against a 1914^3/3-flop LU and a price loop
+// from scratch in the replication algorithm.
+//
+// The outer iteration is batch_solve.cpp, one evaluation of the excess demand (the price loop and
+// the expenditure system) excess_demand.cpp, the warm starts warm_start.cpp.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "dynhat/static_equilibrium.hpp"
+#include "runtime/device_array.hpp"
+#include "solvers/anderson.hpp"
+#include "solvers/gmres.hpp"
+#include "static_equilibrium/chord_matrix.hpp"
+#include "static_equilibrium/te_terms.hpp"
+
+namespace dynhat::te {
+
+inline constexpr int kGmresRestart = 40;
+
+/// [B] per problem of a group, nonzero: selected.
+using Mask = std::vector<unsigned char>;
+
+inline bool any(const Mask& flags) {
+  return std::any_of(flags.begin(), flags.end(), [](unsigned char f) { return f != 0; });
+}
+
+/// One problem's inputs and warm-start state, on the host, kept across solves.
+struct Problem {
+  const ReferenceState* reference = nullptr;
+  ExpandedShock shock;
+  /// [J][N][N] effective shares, shared by problems with equal reference shares and trade costs.
+  std::shared_ptr<const std::vector<double>> log_q;
+  std::vector<double> cost_shift;                // [J][N] te::log_cost_shift
+  const ChordMatrix* chord = nullptr;            // preconditioner of the factor-price step, or none
+  std::vector<double> u, log_phat, expenditure;  // [J][N] state of the last solve (empty: none)
+};
+
+/// The work arrays of `B` problems solved together on one backend, reused group after group.
+class BatchSolve {
+ public:
+  BatchSolve(const Context& ctx, const Economy& e, std::size_t B, int anderson_memory);
+
+  /// Solves problems [first, first + B) of `problems` from their state and stores it back.
+  std::vector<StaticSolution> run(std::vector<Problem>& problems, std::size_t first,
+                                  const StaticOptions& options);
+
+ private:
+  /// Per problem: the best outer residual so far and the restarts taken.
+  struct Safeguard {
+    std::vector<double> best;
+    std::vector<int> restarts;
+  };
+  /// What the outer iteration does next with each problem, [B] each.
+  struct Decision {
+    Mask improved;  // a new best iterate, to keep
+    Mask restart;   // blown up: back to the best iterate
+    Mask stepping;  // an Anderson step
+  };
+
+  // The outer iteration (batch_solve.cpp).
+  /// Confirms a residual below tol from inexact inner solves by an exact evaluation, replacing
+  /// the problem's entries of evaluated, residuals and excess.
+  void confirm_convergence(const Mask& running, std::vector<double>& u_host, Mask& evaluated,
+                           std::vector<double>& residuals, std::vector<double>& excess);
+  /// Records iteration `it`'s residuals in the reports and the next inner tolerances, stops the
+  /// problems that converged or cannot go on, and decides the next step of the others.
+  Decision decide(int it, const std::vector<double>& residuals, Safeguard& safeguard, Mask& running,
+                  std::vector<StaticSolution>& out);
+  /// Drops the history of the problems in `which` and resumes them with a plain base step from
+  /// their best iterate; those whose evaluation fails stop running.
+  void restart_from_best(const Mask& which, Mask& running);
+  /// Stopped at the cap: the best iterate of each problem that did not converge, with its
+  /// residual from exact inner solves.
+  void report_best_iterates(const Safeguard& safeguard, std::vector<StaticSolution>& out);
+  /// g = u + step(excess): problem b's chord step K F, or the damped step damping F. Problems
+  /// that share a chord matrix are stepped by one product.
+  void base_map(const std::vector<double>& u_host, const std::vector<double>& excess,
+                DeviceArray& g);
+  /// The best iterates (factor prices, prices, expenditure) of the problems in `which` become
+  /// their current ones.
+  void restore_best(const Mask& which);
+  /// max_k |excess[b][k]| for the problems evaluated, infinity for the others or if not finite.
+  std::vector<double> max_abs(const Mask& evaluated, const std::vector<double>& excess) const;
+  /// Outputs at the final iterates (their prices, shares and expenditure are the last computed),
+  /// scaled to the replication algorithm's normalisation.
+  void finish(const DeviceArray& u, std::vector<StaticSolution>& out) const;
+  /// sum_k VA_k Ldot_k^{1-xi} omega_k: nominal world value added of problem b at omega.
+  double world_value_added(std::size_t b, const std::vector<double>& omega) const;
+
+  // One evaluation of the excess demand (excess_demand.cpp).
+  /// For the problems in `which`: excess = log omegatilde(u) - u, updating their prices, shares
+  /// and expenditure. u_host receives u. Returns the problems whose expenditure system solved.
+  Mask excess_demand(const DeviceArray& u, const Mask& which, std::vector<double>& u_host,
+                     std::vector<double>& excess);
+  /// log phat = Phi(log phat) at the current factor prices for the problems in `which`,
+  /// Anderson-accelerated, warm-started.
+  void solve_prices(const Mask& which);
+  /// (I - Omega) X = alpha I by GMRES from the previous X, for the problems in `which`. Returns
+  /// the problems it solved.
+  Mask solve_expenditure(const Mask& which, const std::vector<double>& u_host);
+  void upload_mask(const Mask& which);
+
+  // The warm starts (warm_start.cpp).
+  /// Uploads the group's effective shares (unless already there) and warm-start state.
+  void load(const std::vector<Problem>& problems, std::size_t first);
+  /// Keeps the group's final iterates as the next solve's warm start; a problem whose iterate is
+  /// not finite (a failed solve) starts the next one from omega_init again.
+  void store(std::vector<Problem>& problems, std::size_t first) const;
+
+  const Problem& problem(std::size_t b) const { return group_[b]; }
+
+  const Context& ctx_;
+  const Context host_{Backend::cpu};  // the host-side terms of the outputs
+  const Economy& e_;
+  const StaticOptions* options_ = nullptr;
+  const std::size_t B_, size_;
+  const Problem* group_ = nullptr;  // [B] the problems of the current run
+  std::vector<double> cost_shift_;  // [B][J][N] host copy of the group's cost shifts
+  const DeviceArray G_, gamma_, theta_;
+  DeviceArray log_q_, pi_;                                         // [B][J][N][N]
+  DeviceArray log_omega_rel_, log_phat_, log_xhat_, expenditure_;  // [B][J][N]
+  DeviceArray scale_;  // [B][J][N] the expenditure system's diagonal scaling
+  DeviceArray mask_;   // [B] the problems a batched term computes
+  DeviceArray work_;   // [2][B][J][N] the expenditure operator's intermediates
+  // Work arrays of the inner solves, allocated once: [B][J][N] each.
+  DeviceArray sales_;
+  DeviceArray price_x_, price_current_, price_next_;  // the price loop's iterate and map values
+  AndersonMixer price_mixer_;
+  DeviceArray rhs_, y_;  // the scaled expenditure system
+  SegmentedGmres gmres_;
+  std::vector<double> forcing_ = std::vector<double>(B_, 0.0);  // [B] inner tolerance, 0: exact
+  // The factor-price iteration: iterate, map value, mixer, best iterates.
+  DeviceArray u_, g_;
+  AndersonMixer mixer_;
+  DeviceArray best_u_, best_phat_, best_x_;
+  std::vector<const std::vector<double>*> loaded_q_;  // [B] whose effective shares log_q_ holds
+};
+
+}  // namespace dynhat::te

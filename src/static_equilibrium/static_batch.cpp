@@ -1,0 +1,164 @@
+// The public entry points of the fast temporary-equilibrium solver: StaticBatch
+// (static_batch.hpp), solve_static and solve_static_batch. A batch is cut into groups solved in
+// lockstep (batch_solve.hpp), several groups at once where the backend runs them concurrently.
+#include "static_equilibrium/static_batch.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <exception>
+#include <memory>
+#include <string>
+
+#include "dynhat/error.hpp"
+#include "dynhat/static_equilibrium.hpp"
+#include "kernels/kernels.hpp"
+#include "static_equilibrium/batch_solve.hpp"
+#include "static_equilibrium/te_terms.hpp"
+
+namespace dynhat {
+
+namespace {
+
+/// Problems solved together in lockstep (kernels::te_group_size).
+std::size_t group_size(const Context& ctx, std::size_t batch) {
+  return std::max<std::size_t>(1, std::min(batch, kernels::te_group_size(ctx, batch)));
+}
+
+/// Effective shares of problem b, shared with problem b - 1 when they are the same.
+std::shared_ptr<const std::vector<double>> effective_shares(
+    const Economy& e, const std::vector<const ReferenceState*>& references,
+    const std::vector<StaticShock>& shocks, std::size_t b, const te::Problem* previous) {
+  const StaticShock& s = shocks[b];
+  if (previous != nullptr && references[b] == references[b - 1] &&
+      s.trade_costs == shocks[b - 1].trade_costs && s.share_shifter == shocks[b - 1].share_shifter)
+    return previous->log_q;
+  return std::make_shared<const std::vector<double>>(
+      te::log_effective_shares(e, *references[b], s));
+}
+
+}  // namespace
+
+struct StaticBatch::Impl {
+  const Context& ctx;
+  const Economy& economy;
+  std::vector<te::Problem> problems;
+  // Workspaces, created on first use: one of the group size per worker, one for a shorter last
+  // group.
+  std::vector<std::unique_ptr<te::BatchSolve>> full;
+  std::unique_ptr<te::BatchSolve> tail;
+  int anderson_memory = -1;
+};
+
+StaticBatch::StaticBatch(const Context& ctx, const Economy& economy,
+                         std::vector<const ReferenceState*> references,
+                         const std::vector<StaticShock>& shocks)
+    : impl_(new Impl{ctx, economy, {}, {}, nullptr}) {
+  if (references.size() != shocks.size()) {
+    throw DimensionMismatch("solve_static_batch: " + std::to_string(references.size()) +
+                            " reference states but " + std::to_string(shocks.size()) + " shocks");
+  }
+  impl_->problems.resize(shocks.size());
+  for (std::size_t b = 0; b < shocks.size(); ++b) {
+    te::Problem& p = impl_->problems[b];
+    p.reference = references[b];
+    p.shock = te::expand(economy, shocks[b]);
+    p.log_q =
+        effective_shares(economy, references, shocks, b, b > 0 ? &impl_->problems[b - 1] : nullptr);
+    p.cost_shift = te::log_cost_shift(p.shock);
+  }
+}
+
+StaticBatch::~StaticBatch() = default;
+
+void StaticBatch::set_chord(std::size_t b, const te::ChordMatrix* chord) {
+  impl_->problems.at(b).chord = chord;
+}
+
+void StaticBatch::set_omega(std::size_t b, const std::vector<double>& omega) {
+  te::Problem& p = impl_->problems.at(b);
+  StaticShock shock;
+  shock.omega_init = omega;
+  p.shock.omega_init = te::expand(impl_->economy, shock).omega_init;
+  p.u.clear();
+  p.log_phat.clear();
+  p.expenditure.clear();
+}
+
+void StaticBatch::set_labor(std::size_t b, std::vector<double> labor) {
+  StaticShock shock;
+  shock.labor = std::move(labor);
+  te::Problem& p = impl_->problems.at(b);
+  p.shock.labor = te::expand(impl_->economy, shock).labor;
+}
+
+std::vector<StaticSolution> StaticBatch::solve(const StaticOptions& options) {
+  Impl& m = *impl_;
+  const std::size_t count = m.problems.size();
+  std::vector<StaticSolution> solutions(count);
+  if (count == 0) return solutions;
+  const std::size_t group = group_size(m.ctx, count);
+  const long groups = static_cast<long>((count + group - 1) / group);
+  const int workers = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(groups),
+                                                             kernels::te_concurrent_groups(m.ctx)));
+  if (m.anderson_memory != options.anderson_memory || m.full.size() != std::size_t(workers)) {
+    m.full.clear();
+    m.full.resize(static_cast<std::size_t>(workers));
+    m.tail.reset();
+    m.anderson_memory = options.anderson_memory;
+  }
+  const auto solve_group = [&](long g, std::size_t worker) {
+    const std::size_t first = static_cast<std::size_t>(g) * group;
+    const std::size_t members = std::min(group, count - first);
+    std::unique_ptr<te::BatchSolve>& work = members == group ? m.full[worker] : m.tail;
+    if (!work)
+      work = std::make_unique<te::BatchSolve>(m.ctx, m.economy, members, options.anderson_memory);
+    std::vector<StaticSolution> solved = work->run(m.problems, first, options);
+    for (std::size_t b = 0; b < members; ++b) solutions[first + b] = std::move(solved[b]);
+  };
+  if (workers == 1) {
+    // Not even an inactive parallel region around the kernels: inside one, libgomp would give
+    // each of their parallel regions a fresh team of threads (measured: the base year 2x slower).
+    for (long g = 0; g < groups; ++g) solve_group(g, 0);
+    return solutions;
+  }
+  // Groups are independent: several at once on the CPU, each worker's kernels on its thread.
+  std::exception_ptr failure;
+#pragma omp parallel for schedule(dynamic) num_threads(workers)
+  for (long g = 0; g < groups; ++g) {
+    try {
+      solve_group(g, static_cast<std::size_t>(omp_get_thread_num()));
+    } catch (...) {
+#pragma omp critical(dynhat_static_batch_failure)
+      if (!failure) failure = std::current_exception();
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
+  return solutions;
+}
+
+StaticSolution solve_static(const Context& ctx, const Economy& economy,
+                            const ReferenceState& reference, const StaticShock& shock,
+                            const StaticOptions& options) {
+  return StaticBatch(ctx, economy, {&reference}, {shock}).solve(options).front();
+}
+
+std::vector<StaticSolution> solve_static_batch(const Context& ctx, const Economy& economy,
+                                               const std::vector<ReferenceState>& references,
+                                               const std::vector<StaticShock>& shocks,
+                                               const StaticOptions& options) {
+  std::vector<const ReferenceState*> pointers;
+  for (const ReferenceState& r : references) pointers.push_back(&r);
+  return StaticBatch(ctx, economy, pointers, shocks).solve(options);
+}
+
+std::vector<StaticSolution> solve_static_batch(const Context& ctx, const Economy& economy,
+                                               const ReferenceState& reference,
+                                               const std::vector<StaticShock>& shocks,
+                                               const StaticOptions& options) {
+  return StaticBatch(ctx, economy, std::vector<const ReferenceState*>(shocks.size(), &reference),
+                     shocks)
+      .solve(options);
+}
+
+}  // namespace dynhat
