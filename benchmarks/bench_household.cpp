@@ -28,28 +28,29 @@ namespace dynhat::bench {
 
 namespace {
 
-/// A synthetic economy of `regions` x `slots_per_region` markets.
+/// A synthetic economy of `regions` x `markets_per_region` markets.
 struct Economy {
   std::size_t regions;
-  std::size_t slots_per_region;
-  std::size_t markets() const { return regions * slots_per_region; }
+  std::size_t markets_per_region;
+  std::size_t markets() const { return regions * markets_per_region; }
 };
 
 /// The hat problem of `economy` over `slots`; made once per shape (synthetic_mobility takes
 /// seconds at M = 20000) and kept for the whole run.
 const HatProblem& hat_problem(const Economy& economy, std::size_t slots) {
   static std::map<std::tuple<std::size_t, std::size_t, std::size_t>, HatProblem> cache;
-  const auto key = std::make_tuple(economy.regions, economy.slots_per_region, slots);
+  const auto key = std::make_tuple(economy.regions, economy.markets_per_region, slots);
   auto found = cache.find(key);
   if (found != cache.end()) return found->second;
-  SyntheticMobility mobility = synthetic_mobility(economy.regions, economy.slots_per_region, kSeed);
+  SyntheticMobility mobility =
+      synthetic_mobility(economy.regions, economy.markets_per_region, kSeed);
   HatProblem problem;
   problem.mu0 = std::move(mobility.mu0);
   problem.L0 = std::move(mobility.L0);
   const std::vector<std::size_t> manufacturing = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
   // 28 quarters of phase-in at T = 200; half the horizon when T is short (smoke test).
   const std::size_t quarters = std::min<std::size_t>(28, slots / 2);
-  problem.real_wage = phased_real_wage(economy.regions, economy.slots_per_region, slots,
+  problem.real_wage = phased_real_wage(economy.regions, economy.markets_per_region, slots,
                                        manufacturing, 1.2, quarters);
   return cache.emplace(key, std::move(problem)).first->second;
 }

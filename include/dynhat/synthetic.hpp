@@ -15,19 +15,19 @@ namespace dynhat {
 
 struct SyntheticMobility {
   std::size_t regions = 0;
-  std::size_t slots_per_region = 0;  ///< J + 1: slot 0 non-employment, slot 1 + j sector j
-  Matrix mu0;                        ///< [M][M], M = regions * slots_per_region, rows sum to 1
-  std::vector<double> L0;            ///< [M] persons
+  std::size_t markets_per_region = 0;  ///< J + 1: q = 0 non-employment, q = 1 + j sector j
+  Matrix mu0;                          ///< [M][M], M = regions * markets_per_region, rows sum to 1
+  std::vector<double> L0;              ///< [M] persons
 };
 
-/// Market m = n * slots_per_region + q (MODEL.md section 1). Deterministic in `seed`.
-SyntheticMobility synthetic_mobility(std::size_t regions, std::size_t slots_per_region,
+/// Market m = n * markets_per_region + q (MODEL.md section 1). Deterministic in `seed`.
+SyntheticMobility synthetic_mobility(std::size_t regions, std::size_t markets_per_region,
                                      std::uint64_t seed);
 
 /// Real-wage changes Cdot [slots][M]: markets of `shocked_sectors` (0-based sectors j, slot
 /// 1 + j, in every region) gain total_factor^(1/quarters) per slot over slots 1..quarters;
 /// every other entry is 1.
-Matrix phased_real_wage(std::size_t regions, std::size_t slots_per_region, std::size_t slots,
+Matrix phased_real_wage(std::size_t regions, std::size_t markets_per_region, std::size_t slots,
                         const std::vector<std::size_t>& shocked_sectors, double total_factor,
                         std::size_t quarters);
 

@@ -40,7 +40,7 @@ RegionMap draw_regions(Uniform& uniform, std::size_t regions) {
   return map;
 }
 
-/// L0 [regions][q_count]: employment per sector slot, non-employment slot 0 a third of it.
+/// L0 [regions][q_count]: employment per sector market, non-employment (q = 0) a third of it.
 std::vector<double> draw_employment(Uniform& uniform, const RegionMap& map, std::size_t q_count) {
   const std::size_t regions = map.size.size();
   std::vector<double> L0(regions * q_count, 0.0);
@@ -88,7 +88,7 @@ void draw_mobility_row(Uniform& uniform, const RegionMap& map, const std::vector
   const std::size_t q = origin % q_count;
   const double stay = q == 0 ? uniform(0.80, 0.85) : uniform(0.87, 0.95);
   const double cross_region = regions > 1 ? uniform(0.03, 0.15) : 0.0;
-  // Within-region destinations weighted by size; cross-region by gravity, own slot favoured.
+  // Within-region destinations weighted by size; cross-region by gravity, own market favoured.
   double within_total = 0.0;
   double cross_total = 0.0;
   for (std::size_t dest = 0; dest < m; ++dest) {
@@ -122,17 +122,17 @@ void draw_mobility_row(Uniform& uniform, const RegionMap& map, const std::vector
 
 }  // namespace
 
-SyntheticMobility synthetic_mobility(std::size_t regions, std::size_t slots_per_region,
+SyntheticMobility synthetic_mobility(std::size_t regions, std::size_t markets_per_region,
                                      std::uint64_t seed) {
-  if (regions == 0 || slots_per_region < 2) {
-    throw InvalidInput("synthetic_mobility needs >= 1 region and >= 2 slots per region");
+  if (regions == 0 || markets_per_region < 2) {
+    throw InvalidInput("synthetic_mobility needs >= 1 region and >= 2 markets per region");
   }
   Uniform uniform(seed);
-  const std::size_t q_count = slots_per_region;
+  const std::size_t q_count = markets_per_region;
   const std::size_t m = regions * q_count;
   SyntheticMobility out;
   out.regions = regions;
-  out.slots_per_region = q_count;
+  out.markets_per_region = q_count;
   out.mu0 = Matrix(m, m);
   // The draws are taken in this order (regions, employment, then the rows one by one), so a seed
   // gives the same economy everywhere.
@@ -144,18 +144,18 @@ SyntheticMobility synthetic_mobility(std::size_t regions, std::size_t slots_per_
   return out;
 }
 
-Matrix phased_real_wage(std::size_t regions, std::size_t slots_per_region, std::size_t slots,
+Matrix phased_real_wage(std::size_t regions, std::size_t markets_per_region, std::size_t slots,
                         const std::vector<std::size_t>& shocked_sectors, double total_factor,
                         std::size_t quarters) {
-  Matrix wage(slots, regions * slots_per_region, 1.0);
+  Matrix wage(slots, regions * markets_per_region, 1.0);
   const double per_quarter = std::pow(total_factor, 1.0 / static_cast<double>(quarters));
   for (std::size_t t = 1; t <= quarters && t < slots; ++t) {
     for (std::size_t n = 0; n < regions; ++n) {
       for (std::size_t j : shocked_sectors) {
-        if (j + 1 >= slots_per_region) {
+        if (j + 1 >= markets_per_region) {
           throw InvalidInput("phased_real_wage: shocked sector index past the last sector");
         }
-        wage(t, n * slots_per_region + 1 + j) = per_quarter;
+        wage(t, n * markets_per_region + 1 + j) = per_quarter;
       }
     }
   }

@@ -5,8 +5,8 @@
 // per segment and pass travel to the host. Columns that are numerically dependent on earlier ones
 // (|r_jj| below 1e-12 of the column norm) are dropped from the solve.
 //
-// Segments share the ring of differences: every stepping segment writes the same slot, and
-// segment b's columns are the stored_[b] newest slots. Columns are processed oldest first; a
+// Segments share the ring of differences: every stepping segment writes the same ring position, and
+// segment b's columns are the stored_[b] newest positions. Columns are processed oldest first; a
 // column a segment does not use (or drops) is a zero row of its part of Q, which adds nothing to
 // the dot products and is skipped by the combinations, so each segment computes exactly what it
 // would alone.
@@ -62,17 +62,18 @@ void AndersonMixer::step(DeviceArray& x, const DeviceArray& g,
   const std::size_t K = *std::max_element(stored_.begin(), stored_.end());
   if (K == 0) return;  // Picard steps
 
-  // Column p (oldest first) is the difference of age K-1-p, in ring slot slot[p]; segment b uses
-  // it when that age is below stored_[b] and keeps it when it is independent of the earlier ones.
-  std::vector<std::size_t> slot(K);
-  for (std::size_t p = 0; p < K; ++p) slot[p] = (next_ + 2 * memory_ - K + p) % memory_;
+  // Column p (oldest first) is the difference of age K-1-p, at ring position ring[p]; segment b
+  // uses it when that age is below stored_[b] and keeps it when it is independent of the earlier
+  // ones.
+  std::vector<std::size_t> ring(K);
+  for (std::size_t p = 0; p < K; ++p) ring[p] = (next_ + 2 * memory_ - K + p) % memory_;
   std::vector<unsigned char> kept(K * S, 0);
   std::vector<double> r(K * K * S, 0.0);
-  factor_differences(slot, r, kept);
+  factor_differences(ring, r, kept);
   // x = g - dG gamma, column by column, oldest first.
   const std::vector<double> gamma = coefficients(r, kept);
   for (std::size_t p = 0; p < K; ++p) {
-    kernels::segment_combination(*ctx_, 1, S, n, d_map_.row(slot[p], length), &gamma[p * S],
+    kernels::segment_combination(*ctx_, 1, S, n, d_map_.row(ring[p], length), &gamma[p * S],
                                  x.data());
   }
 }
@@ -108,10 +109,10 @@ void AndersonMixer::take_picard_step(DeviceArray& x, const DeviceArray& g,
   kernels::segment_copy(ctx, S, n, stepping.data(), g.data(), x.data());
 }
 
-void AndersonMixer::factor_differences(const std::vector<std::size_t>& slot, std::vector<double>& r,
+void AndersonMixer::factor_differences(const std::vector<std::size_t>& ring, std::vector<double>& r,
                                        std::vector<unsigned char>& kept) {
   const Context& ctx = *ctx_;
-  const std::size_t S = segments_, n = n_, length = S * n, K = slot.size();
+  const std::size_t S = segments_, n = n_, length = S * n, K = ring.size();
   const auto bytes = length * sizeof(double);
   std::vector<unsigned char> unused(S);
   std::vector<double> dots(K * S), norms(S), factor(S);
@@ -120,7 +121,7 @@ void AndersonMixer::factor_differences(const std::vector<std::size_t>& slot, std
   };
   for (std::size_t p = 0; p < K; ++p) {
     double* q = q_.row(p, length);
-    kernels::copy(ctx, q, d_residual_.row(slot[p], length), bytes,
+    kernels::copy(ctx, q, d_residual_.row(ring[p], length), bytes,
                   kernels::CopyKind::device_to_device);
     for (std::size_t b = 0; b < S; ++b) unused[b] = K - 1 - p >= stored_[b];
     kernels::segment_copy(ctx, S, n, unused.data(), zeros_.data(), q);
