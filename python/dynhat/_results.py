@@ -228,10 +228,13 @@ class Result(_Tables):
                 f"T={len(self.quarters)}, converged={self.converged})")
 
 
+# pandas 3 parses doubles exactly by default (and deprecates the option that asked for it).
+_EXACT = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
+
+
 def _csv(path: Path) -> pd.DataFrame:
     """A labelled table of an output directory, every double read back exactly."""
-    return pd.read_csv(path, float_precision="round_trip", keep_default_na=False,
-                       na_values=[""])
+    return pd.read_csv(path, keep_default_na=False, na_values=[""], **_EXACT)
 
 
 class SavedRun(_Tables):
