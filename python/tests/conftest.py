@@ -6,6 +6,12 @@ is built (DYNHAT_CLI, or build/src/cli/dynhat; DYNHAT_REQUIRE_CLI=1 fails instea
 from __future__ import annotations
 
 import os
+
+# The tiny problems run fastest on one thread, and idle OpenMP threads that spin slow a shared
+# machine down; set before the tests import dynhat (the CLI subprocesses inherit it).
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+
 import shutil
 from pathlib import Path
 
