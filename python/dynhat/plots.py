@@ -94,21 +94,21 @@ def sector_effects(run) -> Figure:
     sectors = run.sector_effects()
     quarter = run.quarters[run.horizon]
     figure = _figure(f"Employment effects by sector, {quarter}")
-    left, right = figure.subplots(1, 2, width_ratios=[3, 2])
+    left, right = figure.subplots(1, 2, sharey=True, width_ratios=[3, 2])
     y = np.arange(len(sectors))[::-1]
-    colours = [COUNTERFACTUAL if m else BASELINE for m in sectors["manufacturing"]]
-    left.barh(y, sectors["effect_pp"], color=colours)
+    manufacturing = sectors["manufacturing"].to_numpy(dtype=bool)
+    left.barh(y, sectors["effect_pp"], color=[COUNTERFACTUAL if m else BASELINE
+                                              for m in manufacturing])
     left.set_yticks(y, sectors["sector"], fontsize=7)
     left.axvline(0, color="0.3", lw=0.8)
     left.set_xlabel("effect on the share of employment (pp)")
     left.set_title("Share of employment (orange: manufacturing)", fontsize=10)
-    manufacturing = sectors[sectors["manufacturing"]]
-    y = np.arange(len(manufacturing))[::-1]
-    right.barh(y, manufacturing["contribution_pct"].fillna(0.0), color=COUNTERFACTUAL)
-    right.set_yticks(y, manufacturing["sector"], fontsize=7)
+    # The same rows: each manufacturing sector's share of the manufacturing effect.
+    right.barh(y[manufacturing], sectors["contribution_pct"][manufacturing].fillna(0.0),
+               color=COUNTERFACTUAL)
     right.axvline(0, color="0.3", lw=0.8)
-    right.set_xlabel("contribution to the manufacturing effect (%)")
-    right.set_title("Contributions (sum to 100%)", fontsize=10)
+    right.set_xlabel("% of the manufacturing effect")
+    right.set_title("Contribution (sums to 100%)", fontsize=10)
     for axis in (left, right):
         axis.grid(axis="x", alpha=0.3)
     return figure
