@@ -6,6 +6,7 @@ from __future__ import annotations
 import struct
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -23,17 +24,6 @@ def png_size(path) -> tuple[int, int]:
 EXPECTED = (round(plots.FIGSIZE[0] * plots.DPI), round(plots.FIGSIZE[1] * plots.DPI))
 
 
-def test_every_figure_is_written_at_the_stated_size(tiny_result, tmp_path):
-    written = plots.save_all(tiny_result, tmp_path / "figures")
-    assert len(written) == 2 * len(plots.FIGURES)
-    for path in written:
-        assert path.stat().st_size > 10_000, path  # a drawn figure, not an empty canvas
-        if path.suffix == ".png":
-            assert png_size(path) == EXPECTED, path
-        else:
-            assert path.read_bytes()[:5] == b"%PDF-"
-
-
 @pytest.mark.parametrize("name", sorted(plots.FIGURES))
 def test_each_function_returns_a_figure_with_axes(tiny_result, name):
     figure = plots.FIGURES[name](tiny_result)
@@ -41,14 +31,23 @@ def test_each_function_returns_a_figure_with_axes(tiny_result, name):
     assert figure.axes and figure.get_suptitle()
 
 
-def test_the_command_draws_an_output_directory(tiny_scenario, tmp_path):
+def test_the_command_draws_every_figure_at_the_stated_size(tiny_scenario, tmp_path):
+    """python3 -m dynhat.plots OUTDIR (save_all on the directory read back): every figure as a
+    drawn PNG of FIGSIZE x DPI pixels and a PDF; a directory that is not an output exits 1."""
     out = tmp_path / "run"
     dynhat.solve(tiny_scenario, progress=False, out=out)
     done = subprocess.run([sys.executable, "-m", "dynhat.plots", str(out)], check=True,
                           capture_output=True, text=True)
-    lines = done.stdout.split()
-    assert len(lines) == 2 * len(plots.FIGURES)
-    assert png_size(out / "figures" / "map_welfare.png") == EXPECTED
+    written = [Path(line) for line in done.stdout.split()]
+    assert sorted(p.name for p in written) == sorted(
+        f"{name}{suffix}" for name in plots.FIGURES for suffix in (".png", ".pdf"))
+    for path in written:
+        assert path.parent == out / "figures"
+        assert path.stat().st_size > 10_000, path  # a drawn figure, not an empty canvas
+        if path.suffix == ".png":
+            assert png_size(path) == EXPECTED, path
+        else:
+            assert path.read_bytes()[:5] == b"%PDF-"
     failed = subprocess.run([sys.executable, "-m", "dynhat.plots", str(tmp_path / "none")],
                             capture_output=True, text=True)
     assert failed.returncode == 1 and "no report.json" in failed.stderr
