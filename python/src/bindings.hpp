@@ -28,7 +28,8 @@ ArrayView view(const Matrix& x, nb::handle owner);
 /// 1-D view of a vector held by `owner`.
 ArrayView view(const std::vector<double>& x, nb::handle owner);
 
-/// A C-contiguous float64 array argument (NumPy converts lists and other dtypes on the way in).
+/// A C-contiguous float64 array argument (arrays of other dtypes or orders are converted on the
+/// way in; Python lists are not arrays: np.asarray them).
 using ArrayIn = nb::ndarray<const double, nb::c_contig, nb::device::cpu>;
 /// The array's entries, flattened, with `label` and `shape` checked (0 in `shape`: any size).
 std::vector<double> flat(const ArrayIn& x, std::initializer_list<std::size_t> shape,
