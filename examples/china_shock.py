@@ -1,19 +1,20 @@
 """The CDP China shock from Python, notebook style: solve, look at the tables, draw the figures.
 
-Run from the repository root after `python3 -m pip install .` (about 4 minutes on 2 cores; set
-PERIODS = 60 below for a one-minute look at the same shock):
+Run from the repository root after `python3 -m pip install .` (the scenario's T = 200: a few
+minutes on 2 cores; DYNHAT_EXAMPLE_PERIODS=30 for a quick look at the same shock):
 
     python3 examples/china_shock.py
 """
 
 # %% The scenario: examples/china_shock.toml (the year-2000 tables of ../shared/data/cdp2000).
+import os
 from pathlib import Path
 
 import dynhat
 from dynhat import plots
 
 HERE = Path(__file__).resolve().parent
-PERIODS = None  # None: the scenario's T = 200 quarters
+PERIODS = int(os.environ.get("DYNHAT_EXAMPLE_PERIODS", 0)) or None  # None: the scenario's T
 scenario = dynhat.load_scenario(HERE / "china_shock.toml")
 if PERIODS is not None:
     data = scenario.data  # a dict, paths made absolute: edit and rebuild
