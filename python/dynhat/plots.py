@@ -52,11 +52,18 @@ def _quarter_ticks(axis, quarters: list[str]) -> None:
     axis.set_xlim(0, len(quarters) - 1)
 
 
-def _symmetric(values) -> Normalize:
-    """A colour scale centred on 0 that holds every value."""
-    bound = float(np.nanmax(np.abs(values))) if len(values) else 0.0
-    bound = bound if bound > 0 else 1.0
-    return Normalize(-bound, bound)
+def _colour_scale(values):
+    """(norm, colormap) for `values`: diverging and centred on 0 when they change sign,
+    sequential over their range (blue > 0, red < 0) when they do not, so that the differences
+    between states stay visible."""
+    values = np.asarray(values, dtype=float)
+    low, high = float(np.nanmin(values)), float(np.nanmax(values))
+    if low < 0 < high:
+        bound = max(-low, high)
+        return Normalize(-bound, bound), DIVERGING
+    if low == high:
+        low, high = low - 1.0, high + 1.0
+    return Normalize(low, high), colormaps["Blues" if high > 0 else "Reds_r"]
 
 
 def manufacturing_share(run) -> Figure:
@@ -114,30 +121,40 @@ def sector_effects(run) -> Figure:
     return figure
 
 
+def _own_manufacturing_effect(states) -> np.ndarray:
+    """The effect on manufacturing's share of each state's own employment (pp): the state's
+    manufacturing employment over the state's employment, counterfactual minus baseline (the
+    effects tables hold both as shares of US employment)."""
+    return 100 * (states["counterfactual_manufacturing_share"] / states["counterfactual_share"]
+                  - states["baseline_manufacturing_share"] / states["baseline_share"]).to_numpy()
+
+
+# measure: (values of the state_effects table, title, colour-bar label, tile text format)
 MAP_MEASURES = {
-    "manufacturing": ("manufacturing_effect_pp",
-                      "Effect on the state's manufacturing employment ({quarter})",
-                      "pp of US employment", "{:+.3f}"),
-    "welfare": ("welfare_pct", "Welfare effect by state", "% consumption equivalent",
-                "{:+.2f}"),
+    "manufacturing": (_own_manufacturing_effect,
+                      "Effect on manufacturing's share of the state's employment, {quarter}",
+                      "percentage points of the state's employment", "{:+.2f}"),
+    "welfare": (lambda states: states["welfare_pct"].to_numpy(), "Welfare effect by state",
+                "% consumption equivalent", "{:+.2f}"),
 }
 
 
 def state_map(run, measure: str = "manufacturing") -> Figure:
     """A tile-grid map of the states coloured by `measure`: "manufacturing" (the effect on
-    the state's manufacturing employment as a share of US employment, pp) or "welfare"."""
-    column, title, unit, text = MAP_MEASURES[measure]
+    manufacturing's share of the state's own employment, pp) or "welfare" (percent
+    consumption equivalent)."""
+    values_of, title, unit, text = MAP_MEASURES[measure]
     states = run.state_effects()
-    values = states[column].to_numpy()
+    values = values_of(states)
     figure = _figure(title.format(quarter=run.quarters[run.horizon]))
     axis = figure.subplots()
-    norm = _symmetric(values)
+    norm, cmap = _colour_scale(values)
     tiles = tile_positions(states["state"].tolist())
     rows = max(r for _, r, _ in tiles) + 1
     for (label, row, col), value in zip(tiles, values):
-        colour = DIVERGING(norm(value))
+        colour = cmap(norm(value))
         axis.add_patch(_square(col, rows - 1 - row, colour))
-        ink = "white" if abs(norm(value) - 0.5) > 0.3 else "black"
+        ink = "white" if _dark(colour) else "black"
         axis.text(col + 0.5, rows - 0.5 - row + 0.15, label, ha="center", va="center",
                   fontsize=9, fontweight="bold", color=ink)
         axis.text(col + 0.5, rows - 0.5 - row - 0.2, text.format(value), ha="center",
@@ -147,8 +164,14 @@ def state_map(run, measure: str = "manufacturing") -> Figure:
     axis.set_ylim(-0.1, rows + 0.1)
     axis.set_aspect("equal")
     axis.axis("off")
-    figure.colorbar(ScalarMappable(norm=norm, cmap=DIVERGING), ax=axis, shrink=0.8, label=unit)
+    figure.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=axis, shrink=0.8, label=unit)
     return figure
+
+
+def _dark(colour) -> bool:
+    """Whether white text reads better than black on `colour` (RGBA)."""
+    red, green, blue = colour[:3]
+    return 0.299 * red + 0.587 * green + 0.114 * blue < 0.5
 
 
 def _square(x: float, y: float, colour) -> Rectangle:
@@ -164,8 +187,8 @@ def welfare_by_market(run) -> Figure:
     grid = grid.loc[run.market_names, run.states]
     figure = _figure("Welfare effect by labor market")
     axis = figure.subplots()
-    norm = _symmetric(grid.to_numpy().ravel())
-    image = axis.imshow(grid.to_numpy(), cmap=DIVERGING, norm=norm, aspect="auto",
+    norm, cmap = _colour_scale(grid.to_numpy().ravel())
+    image = axis.imshow(grid.to_numpy(), cmap=cmap, norm=norm, aspect="auto",
                         interpolation="nearest")
     axis.set_yticks(np.arange(len(grid.index)), grid.index, fontsize=7)
     labels = [short_label(s) for s in grid.columns]
