@@ -48,9 +48,10 @@ struct Interrupted {};
 /// kept and Interrupted thrown. rethrow() (with the GIL held) raises the kept exception.
 class ProgressBridge {
  public:
-  /// A library callback that calls `callable(iteration, residual, seconds)`; an empty
-  /// callback-free ProgressCallback when `callable` is None (signals are still checked).
-  ProgressCallback wrap(nb::object callable);
+  /// A library callback that calls `callable(iteration, residual, seconds)`, or only checks for
+  /// signals when `callable` is None. `callable` is borrowed: the caller keeps it alive for the
+  /// solve (the library copies its callbacks with the GIL released, so they hold no references).
+  ProgressCallback wrap(nb::handle callable);
   /// Raises the Python exception a callback raised, if any.
   void rethrow();
 

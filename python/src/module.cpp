@@ -50,7 +50,7 @@ Matrix as_matrix(const ArrayIn& x, const char* label) {
   return out;
 }
 
-ProgressCallback ProgressBridge::wrap(nb::object callable) {
+ProgressCallback ProgressBridge::wrap(nb::handle callable) {
   return [this, callable](int iteration, double residual, double seconds) {
     nb::gil_scoped_acquire acquire;
     try {

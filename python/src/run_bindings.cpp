@@ -32,8 +32,8 @@ SolveOutput solve(const ModelInputs& inputs, nb::object baseline_progress,
                   const std::string& format, const std::string& command_line) {
   ProgressBridge bridge;
   RunOptions options;
-  options.baseline_progress = bridge.wrap(std::move(baseline_progress));
-  options.counterfactual_progress = bridge.wrap(std::move(counterfactual_progress));
+  options.baseline_progress = bridge.wrap(baseline_progress);
+  options.counterfactual_progress = bridge.wrap(counterfactual_progress);
   options.baseline = baseline;
   const OutputSettings settings{parse_output_format(format), command_line};
   RunResult r = without_gil(bridge, [&] {

@@ -241,7 +241,7 @@ void bind_solvers(nb::module_& m) {
         options.anderson_memory = anderson_memory;
         const Backend chosen = parse_backend(backend);
         ProgressBridge bridge;
-        options.progress = bridge.wrap(std::move(progress));
+        options.progress = bridge.wrap(progress);
         return without_gil(bridge,
                            [&] { return solve_household_hat(Context(chosen), problem, options); });
       },
