@@ -14,3 +14,15 @@ if command -v nvcc > /dev/null || [ -x /usr/local/cuda/bin/nvcc ]; then
   bash benchmarks/gpu_bundle.sh
   bash benchmarks/gpu_check.sh --offline-build-test
 fi
+
+# --- Python package (README "Python"): pip install .[test] into a fresh virtual environment, then
+# pytest, comparing with the CLI built above bit for bit. ccache, when present, serves the pip
+# build's C++ (and CUDA) compiles from the build above and from earlier runs.
+python_env=build/python-venv
+rm -rf "$python_env"
+python3 -m venv "$python_env"
+if command -v ccache > /dev/null; then
+  export CMAKE_ARGS="${CMAKE_ARGS:-} -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_CUDA_COMPILER_LAUNCHER=ccache"
+fi
+"$python_env/bin/python" -m pip install --quiet ".[test]"
+DYNHAT_CLI=build/src/cli/dynhat DYNHAT_REQUIRE_CLI=1 "$python_env/bin/python" -m pytest -q python/tests
