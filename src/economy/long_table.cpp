@@ -8,27 +8,16 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <fstream>
 #include <iterator>
 #include <string_view>
 #include <unordered_map>
 
 #include "dynhat/error.hpp"
+#include "io/file_bytes.hpp"
 
 namespace dynhat {
 
 namespace {
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) throw InvalidInput(fmt::format("{}: cannot open for reading", path.string()));
-  std::string text(static_cast<std::size_t>(in.tellg()), '\0');
-  in.seekg(0);
-  if (!in.read(text.data(), static_cast<std::streamsize>(text.size()))) {
-    throw InvalidInput(fmt::format("{}: read error", path.string()));
-  }
-  return text;
-}
 
 /// Position in the text being split into records.
 struct Cursor {
@@ -151,7 +140,7 @@ std::string LongTable::where(std::size_t record) const {
 
 LongTable read_long_table(const std::filesystem::path& path,
                           const std::vector<std::string>& columns) {
-  const std::string text = read_file(path);
+  const std::string text = read_file_bytes(path);
   LongTable table;
   table.file = path.string();
   Cursor cursor{table.file, text.data(), text.data() + text.size()};

@@ -3,23 +3,14 @@
 
 #include <charconv>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include "dynhat/error.hpp"
 #include "dynhat/io.hpp"
+#include "io/file_bytes.hpp"
 
 namespace dynhat {
 
 namespace {
-
-std::string read_whole_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InvalidInput(fmt::format("{}: cannot open for reading", path.string()));
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 bool is_blank(char c) {
   return c == ' ' || c == '\t' || c == '\r';
@@ -28,7 +19,7 @@ bool is_blank(char c) {
 }  // namespace
 
 Matrix read_csv(const std::filesystem::path& path) {
-  const std::string text = read_whole_file(path);
+  const std::string text = read_file_bytes(path);
   Matrix x;
   std::size_t line_number = 0;
   const char* p = text.data();

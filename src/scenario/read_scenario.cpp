@@ -7,16 +7,15 @@
 
 #include <cmath>
 #include <cstdint>
-#include <fstream>
 #include <initializer_list>
 #include <limits>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "dynhat/error.hpp"
 #include "dynhat/scenario.hpp"
+#include "io/file_bytes.hpp"
 
 namespace dynhat {
 
@@ -372,13 +371,9 @@ toml::table parse_file(const fs::path& path) {
   if (!fs::exists(path, ec)) {
     throw InvalidInput(fmt::format("{}: scenario file not found", name));
   }
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  if (!in || !(text << in.rdbuf())) {
-    throw InvalidInput(fmt::format("{}: cannot read the scenario file", name));
-  }
+  const std::string text = read_file_bytes(path);
   try {
-    return toml::parse(text.str(), name);
+    return toml::parse(text, name);
   } catch (const toml::parse_error& e) {
     throw InvalidInput(fmt::format("{}:{}:{}: TOML syntax error: {}", name, e.source().begin.line,
                                    e.source().begin.column, e.description()));
