@@ -10,6 +10,8 @@
 
 #include "cli/commands.hpp"
 #include "cli/dynamic_run.hpp"
+#include "cli/option_checks.hpp"
+#include "dynhat/io.hpp"
 #include "dynhat/synthetic.hpp"
 
 namespace dynhat::cli {
@@ -29,6 +31,7 @@ struct DemoArgs {
 };
 
 int run_demo(const DemoArgs& a) {
+  OutputDirectory out(a.out);
   DynamicRun run;
   run.out = a.out;
   run.backend = parse_backend(a.backend, "--backend");
@@ -38,6 +41,7 @@ int run_demo(const DemoArgs& a) {
   model.mu0 = std::move(mobility.mu0);
   model.L0 = std::move(mobility.L0);
   model.periods = a.periods;
+  require_periods(model, "--periods");
   model.base_year = base_year_equilibrium(Context(Backend::cpu), model.economy, run.options.te);
 
   // The CDP's China is region 56 = R + 6; a smaller economy shocks its last region.
@@ -59,7 +63,7 @@ int run_demo(const DemoArgs& a) {
                           {"shocked_region", model.economy.region_names[shocked]},
                           {"cumulative_productivity_factor", a.factor},
                           {"quarters", quarters}};
-  return run_dynamic(run);
+  return run_dynamic(run, out);
 }
 
 }  // namespace
@@ -71,14 +75,19 @@ void add_demo_command(CLI::App& app, int& exit_code) {
   demo->add_option("--backend", a->backend, "cpu or cuda")
       ->check(CLI::IsMember({"cpu", "cuda"}))
       ->capture_default_str();
-  demo->add_option("--regions", a->regions, "regions N")->capture_default_str();
+  demo->add_option("--regions", a->regions, "regions N")->check(kAtLeastOne)->capture_default_str();
   demo->add_option("--mobile-regions", a->mobile_regions, "mobile regions R <= N")
+      ->check(kAtLeastOne)
       ->capture_default_str();
   demo->add_option("--sectors", a->sectors, "sectors J (markets per region J + 1)")
+      ->check(kAtLeastOne)
       ->capture_default_str();
-  demo->add_option("--periods", a->periods, "slots T")->capture_default_str();
+  demo->add_option("--periods", a->periods, "slots T >= 3")
+      ->check(CLI::Range(std::size_t{3}, std::size_t{1} << 62))
+      ->capture_default_str();
   demo->add_option("--seed", a->seed, "seed of the synthetic economy")->capture_default_str();
   demo->add_option("--factor", a->factor, "cumulative productivity change of the shock")
+      ->check(kFinitePositive)
       ->capture_default_str();
   demo->callback([a, &exit_code] { exit_code = run_demo(*a); });
 }

@@ -134,7 +134,7 @@ std::string extremes(const std::vector<double>& values, std::size_t count, Name 
 
 }  // namespace
 
-int run_dynamic(DynamicRun& run) {
+int run_dynamic(DynamicRun& run, OutputDirectory& out) {
   const auto start = std::chrono::steady_clock::now();
   const Context ctx(run.backend);
   const DynamicModel& model = run.model;
@@ -155,7 +155,6 @@ int run_dynamic(DynamicRun& run) {
 
   std::vector<bool> manufacturing(e.sectors, false);
   for (std::size_t j : run.effects.manufacturing) manufacturing[j] = true;
-  OutputDirectory out(run.out);
   for (const char* dir : {"baseline", "counterfactual", "effects"})
     std::filesystem::create_directories(out.staged(dir));
   write_path(out, "baseline", baseline);

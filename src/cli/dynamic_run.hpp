@@ -8,12 +8,13 @@
 #include "dynhat/backend.hpp"
 #include "dynhat/dynamic.hpp"
 #include "dynhat/effects.hpp"
+#include "dynhat/io.hpp"
 
 namespace dynhat::cli {
 
 struct DynamicRun {
   std::string title;  ///< printed first, e.g. the scenario file
-  std::string out;    ///< output directory
+  std::string out;    ///< output directory as given (printed)
   DynamicModel model;
   FundamentalChanges changes;
   EffectsOptions effects;
@@ -23,8 +24,9 @@ struct DynamicRun {
   nlohmann::json manifest;
 };
 
-/// Solves, writes `out`/{baseline,counterfactual,effects}/ and report.json, prints the headline
-/// effects; returns the exit code (0, or kExitNotConverged with the outputs written).
-int run_dynamic(DynamicRun& run);
+/// Solves, writes {baseline,counterfactual,effects}/ and report.json into `out` (set up by the
+/// caller before any solving) and commits it, prints the headline effects; returns the exit code
+/// (0, or kExitNotConverged with the outputs written).
+int run_dynamic(DynamicRun& run, OutputDirectory& out);
 
 }  // namespace dynhat::cli

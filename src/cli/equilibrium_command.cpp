@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "cli/option_checks.hpp"
 #include "cli/run_report.hpp"
 #include "dynhat/economy.hpp"
 #include "dynhat/io.hpp"
@@ -82,6 +83,7 @@ nlohmann::json orders(const Economy& e) {
 
 int run(const EquilibriumArgs& a, bool shocked) {
   const auto start = std::chrono::steady_clock::now();
+  OutputDirectory out(a.out);
   const Economy e = load_economy(a.data, a.mobile_regions);
   StaticShock shock;
   if (shocked) {
@@ -94,7 +96,6 @@ int run(const EquilibriumArgs& a, bool shocked) {
   report["base_year"] = solve_report(base, a);
   print_solve("base year", base);
   bool converged = base.report.converged;
-  OutputDirectory out(a.out);
   if (!shocked) {
     write_solution(out, e, base);
   } else {
@@ -126,6 +127,7 @@ int run(const EquilibriumArgs& a, bool shocked) {
 void add_common(CLI::App& cmd, EquilibriumArgs& a) {
   cmd.add_option("--data", a.data, "directory of the six long-format tables")->required();
   cmd.add_option("--mobile-regions", a.mobile_regions, "R: the first R regions are mobile")
+      ->check(kAtLeastOne)
       ->capture_default_str();
   cmd.add_option("--out", a.out, "output directory")->required();
   cmd.add_option("--method", a.method, "fast or replication (MODEL.md 5.1 literally)")
@@ -134,7 +136,9 @@ void add_common(CLI::App& cmd, EquilibriumArgs& a) {
   cmd.add_option("--backend", a.backend, "fast method: cpu or cuda")
       ->check(CLI::IsMember({"cpu", "cuda"}))
       ->capture_default_str();
-  cmd.add_option("--tol", a.tol, "fast: max |log omegatilde - log omega|")->capture_default_str();
+  cmd.add_option("--tol", a.tol, "fast: max |log omegatilde - log omega|")
+      ->check(kFinitePositive)
+      ->capture_default_str();
 }
 
 }  // namespace

@@ -41,6 +41,7 @@ nlohmann::json inputs(const Scenario& s) {
 }
 
 int run_solve(const SolveArgs& a) {
+  OutputDirectory out(a.out);
   const Scenario scenario = read_scenario(a.scenario);
   DynamicRun run;
   run.title = fmt::format("dynhat solve {}", a.scenario);
@@ -55,6 +56,7 @@ int run_solve(const SolveArgs& a) {
   model.periods = scenario.periods;
   model.beta = scenario.beta;
   model.nu = scenario.nu;
+  require_periods(model, fmt::format("{}: model.periods", scenario.path.string()));
   const std::size_t m = model.markets();
   require_shape(model.mu0, m, m, scenario.mu0.string());
   require_migration_matrix(model.mu0, scenario.mu0.string());
@@ -66,7 +68,7 @@ int run_solve(const SolveArgs& a) {
       resolve_sectors(scenario, model.economy, scenario.manufacturing, "effects.manufacturing");
   run.manifest["inputs"] = inputs(scenario);
   run.manifest["scenario"] = scenario.path.string();
-  return run_dynamic(run);
+  return run_dynamic(run, out);
 }
 
 }  // namespace

@@ -57,7 +57,13 @@ void write_text_file(const std::filesystem::path& path, const std::string& text)
       throw Error(fmt::format("{}: write failed (disk full?)", path.string()));
     }
   }
-  std::filesystem::rename(temporary, path);
+  std::error_code ec;
+  std::filesystem::rename(temporary, path, ec);
+  if (ec) {
+    std::filesystem::remove(temporary, ec);
+    throw Error(fmt::format("{}: cannot move the written file into place ({})", path.string(),
+                            ec.message()));
+  }
 }
 
 }  // namespace dynhat
