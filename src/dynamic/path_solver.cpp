@@ -21,6 +21,7 @@
 // outer residual (1e-3 of it, never looser than 1e-4); the path is converged only when an
 // evaluation at options.te.tol meets options.tol.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <chrono>
@@ -111,7 +112,15 @@ class PathSolver {
     for (int it = 1; it <= options_.max_iterations; ++it) {
       const double te_tol =
           std::max(options_.te.tol, std::min(kLoosestTolerance, kTeFraction * previous));
-      evaluate(log_y, te_tol, batch, equilibria, labor, log_y_new);
+      try {
+        evaluate(log_y, te_tol, batch, equilibria, labor, log_y_new);
+      } catch (const NotConverged& e) {  // a breakdown: say where the outer iteration stood
+        throw NotConverged(
+            fmt::format("{} path, outer iteration {}: {}; residual history so far: "
+                        "[{:.3g}]",
+                        baseline_ ? "counterfactual" : "baseline", it, e.what(),
+                        fmt::join(out.report.residual_history, ", ")));
+      }
       evaluated.copy_from(log_y);
       out.te_iterations += equilibria.iterations;
       std::vector<int>& passes = it == 1 ? first_passes : warm_passes;
