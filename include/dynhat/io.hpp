@@ -44,8 +44,6 @@ class OutputDirectory {
 
   /// Where to write `name` before commit().
   std::filesystem::path staged(const std::string& name) const { return staging_ / name; }
-  /// The directory being written (for messages).
-  const std::filesystem::path& target() const { return target_; }
   void commit();
 
  private:
