@@ -12,6 +12,15 @@
 
 namespace dynhat::kernels {
 
+/// min and max that keep a NaN of either side (std::fmin/fmax drop it): a residual reduction
+/// over a partly-NaN iterate must give NaN, never a small number that looks converged.
+DYNHAT_HD double min_keeping_nan(double x, double y) {
+  return (x < y || x != x) ? x : y;
+}
+DYNHAT_HD double max_keeping_nan(double x, double y) {
+  return (x > y || x != x) ? x : y;
+}
+
 /// Running log-sum-exp state: the sum of exp(x - max) over the entries seen, and their max.
 /// Combining by rescaling to the larger max keeps every exponent <= 0, so logits of magnitude
 /// 700 and beyond stay finite (exp overflows at 709.78).

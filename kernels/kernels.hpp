@@ -16,11 +16,14 @@
 
 namespace dynhat::kernels {
 
-/// Extremes of a - b over n entries (inputs finite).
+/// Extremes of a - b over n entries; both NaN when any difference is NaN.
 struct DiffRange {
   double min = 0.0;
   double max = 0.0;
-  double max_abs() const { return std::fmax(std::fabs(min), std::fabs(max)); }
+  /// max |a - b|; NaN when any difference is NaN (a NaN residual is never convergence).
+  double max_abs() const {
+    return std::isnan(min) || std::isnan(max) ? NAN : std::fmax(std::fabs(min), std::fabs(max));
+  }
 };
 
 enum class CopyKind { host_to_device, device_to_host, device_to_device };
@@ -91,7 +94,7 @@ enum class CopyKind { host_to_device, device_to_host, device_to_device };
     (ctx, m, slots, real_wage, r, shift, inv_nu, log_y))                                          \
                                                                                                   \
   /* Vector helpers for the outer iterations. */                                                  \
-  /* min and max of a[i] - b[i], i < n; synchronises. */                                          \
+  /* min and max of a[i] - b[i], i < n (both NaN if any difference is); synchronises. */          \
   X(DiffRange, diff_range, (const Context& ctx, std::size_t n, const double* a, const double* b), \
     (ctx, n, a, b))                                                                               \
   /* y[i] = alpha * x[i] + beta * y[i]. */                                                        \

@@ -8,6 +8,9 @@ cmake --build build -j"$(nproc)"
 # One test at a time: the solvers' tests already use every core through OpenMP, and two of them
 # side by side oversubscribe the cores (on 2 cores the suite took 6x longer and timed out in CI).
 DYNHAT_REQUIRE_DATA=1 ctest --test-dir build --output-on-failure  # no CDP tables: a failure
+# Reliability: each input reader under libFuzzer (ASan + UBSan) for 30 s, in a build directory of
+# its own (timings in the README).
+bash scripts/fuzz_smoke.sh 30
 # The GPU machine has no -dev packages and no network: the bundle of them (a failed download
 # fails here), then the sm_90 CUDA build from the bundle alone, with the system's copies hidden.
 if command -v nvcc > /dev/null || [ -x /usr/local/cuda/bin/nvcc ]; then

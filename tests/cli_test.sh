@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end checks of the dynhat CLI: outputs and shapes, report.json fields, exit codes
-# (0 ok, 1 invalid input, 2 not converged) and that a failed run writes nothing.
+# (0 ok, 1 invalid input or argument error, 2 not converged), that a failed run writes nothing,
+# that --out is checked before solving, reruns replace whole directories and signals clean up.
 set -uo pipefail
 dynhat=$1
 make_tiny_economy=$2  # writes tests/support/tiny_economy.cpp's tables: 2 sectors, regions A, B, C
@@ -202,6 +203,135 @@ printf 'sector,region,value\nServices,A,1.1\nServices,C,1.2\n' > labor.csv
 "$dynhat" equilibrium shock --data "$tiny_economy" --mobile-regions 2 --labor labor.csv --out bad > bad.log 2>&1
 check "labor shock to a country rejected" grep -q "must be 1: region 2 is not mobile" bad.log
 check "failed equilibrium runs wrote nothing" test ! -e bad
+
+# --- argument errors exit 1 and name the option; bad values are refused before any solve ----
+hat_args=(household hat --mu0 mu0.csv --L0 L0.csv --real-wage wage.csv --quiet)
+expect_argument_error() {  # expect_argument_error WHAT PATTERN ARGS...
+  local what=$1 pattern=$2; shift 2
+  "$dynhat" "$@" > arg.log 2>&1
+  local rc=$?
+  check "$what exits 1 (was CLI11's 10x)" test "$rc" -eq 1
+  check "$what names the option" grep -q -- "$pattern" arg.log
+}
+expect_argument_error "missing --out" "--out is required" "${hat_args[@]}"
+expect_argument_error "unknown option" "--bogus" "${hat_args[@]}" --out bad --bogus 1
+expect_argument_error "--tol -1" "--tol" "${hat_args[@]}" --out bad --tol -1
+expect_argument_error "--tol nan" "--tol.*must be a finite number > 0" "${hat_args[@]}" --out bad --tol nan
+expect_argument_error "--max-iterations 0" "--max-iterations.*>= 1" "${hat_args[@]}" --out bad \
+  --max-iterations 0
+expect_argument_error "--periods 0" "--periods.*>= 1" household levels --tau tau.csv \
+  --utility utility.csv --L0 L0.csv --periods 0 --out bad
+expect_argument_error "--mobile-regions 0" "--mobile-regions.*>= 1" equilibrium base-year \
+  --data "$tiny_economy" --mobile-regions 0 --out bad
+expect_argument_error "demo --periods 0" "--periods" demo --periods 0 --out bad
+check "argument errors wrote nothing" test ! -e bad
+"$dynhat" --help > /dev/null 2>&1
+check "--help exits 0" test $? -eq 0
+
+# --- hostile .npy headers: a message naming the file, never a crash or a huge allocation ------
+npy() {  # npy FILE SHAPE DATA_BYTES: version 1.0 header for SHAPE (64-byte aligned), zero data
+  local header="{'descr': '<f8', 'fortran_order': False, 'shape': $2, }"
+  local pad=$(( (64 - (10 + ${#header} + 1) % 64) % 64 ))
+  local len=$(( ${#header} + 1 + pad ))
+  { printf '\x93NUMPY\x01\x00'
+    printf "\\x$(printf %02x $((len & 255)))\\x$(printf %02x $((len >> 8)))"
+    printf '%s%*s\n' "$header" "$pad" ""
+    head -c "$3" /dev/zero; } > "$1"
+}
+npy wrap.npy '(4294967296, 4294967296)' 8
+npy tall.npy '(4611686018427387904, 4)' 8
+npy claims.npy '(100000, 100000)' 192
+"$dynhat" household levels --tau wrap.npy --utility utility.csv --L0 L0.csv --periods 5 \
+  --out bad > npy.log 2>&1
+check "levels --tau with a wrapping shape exits 1 (was SIGSEGV)" test $? -eq 1
+check "wrapping shape message names the file" grep -q 'wrap.npy: shape (4294967296, 4294967296) needs more than 2^64' npy.log
+"$dynhat" household hat --mu0 wrap.npy --L0 L0.csv --real-wage wage.csv --out bad > npy.log 2>&1
+check "hat --mu0 with a wrapping shape exits 1 (was SIGSEGV)" test $? -eq 1
+"$dynhat" household hat --mu0 mu0.csv --L0 L0.csv --real-wage tall.npy --out bad > npy.log 2>&1
+check "hat --real-wage (2^62, 4) exits 1 (was SIGSEGV)" test $? -eq 1
+check "(2^62, 4) message names the file" grep -q 'tall.npy: shape (4611686018427387904, 4)' npy.log
+# 320 bytes declaring 80 GB, more than the machine has: refused from the file size, before any
+# allocation (the reader used to allocate first, and a declaration this large exhausted memory).
+"$dynhat" household hat --mu0 claims.npy --L0 L0.csv --real-wage wage.csv --out bad > npy.log 2>&1
+check "a tiny file declaring 100000 x 100000 exits 1" test $? -eq 1
+check "... with the file and the sizes, not bad_alloc" grep -q 'claims.npy: shape (100000, 100000) needs 80000000000 data bytes after the header, the file has 192' npy.log
+check "bad .npy files wrote nothing" test ! -e bad
+
+# --- --out is checked before any solving, with a message naming --out ------------------------
+printf 'x' > a_file
+ln -s "$work/nowhere" dangling
+expect_out_error() {  # expect_out_error WHAT OUT PATTERN
+  "$dynhat" solve scenario.toml --out "$2" > out.log 2>&1
+  local rc=$?
+  check "solve --out $1 exits 1" test "$rc" -eq 1
+  check "solve --out $1: message names --out" grep -q -- "--out.*$3" out.log
+  check "solve --out $1: refused before solving" bash -c "! grep -q iteration out.log"
+}
+expect_out_error "an existing file" a_file "exists and is not a directory"
+expect_out_error "under a file" a_file/out "cannot create its parent directory"
+expect_out_error "a dangling link" dangling "is a dangling symbolic link"
+expect_out_error '""' "" "must not be empty"
+expect_out_error "in an unwritable parent" /proc/self/out "cannot write in /proc/self"
+mkdir -p user_dir && printf 'x' > user_dir/thesis.tex
+expect_out_error "a directory of other files" user_dir "is not an earlier dynhat output"
+check "user files kept" test -f user_dir/thesis.tex
+"$dynhat" demo --out a_file --regions 8 --mobile-regions 3 --sectors 4 --periods 30 > out.log 2>&1
+check "demo --out a file exits 1 before solving" bash -c "grep -q -- '--out' out.log && ! grep -q iteration out.log"
+"$dynhat" equilibrium base-year --data "$tiny_economy" --mobile-regions 2 --out a_file > out.log 2>&1
+check "equilibrium --out a file exits 1 before solving" bash -c "grep -q -- '--out' out.log && ! grep -q converged out.log"
+
+# --- reruns into the same --out: whole directories, old or new, never a mix -------------------
+listing() { (cd "$1" && find . | sort); }
+before=$(listing solved)
+"$dynhat" solve scenario.toml --out solved > rerun.log 2>&1
+check "a rerun into an existing --out exits 0 (was: cannot rename)" test $? -eq 0
+check "the rerun holds the same files" test "$(listing solved)" = "$before"
+check "no staging left beside it" test -z "$(ls -A . | grep dynhat-staging)"
+sed 's/cumulative = 1.5/cumulative = 1.8/' scenario.toml > other.toml
+"$dynhat" solve other.toml --out solved > rerun.log 2>&1
+check "a rerun with another scenario replaces report.json" grep -q 'other.toml' solved/report.json
+old_report=$(sha256sum < solved/report.json)
+"$dynhat" solve unknown.toml --out solved > rerun.log 2>&1
+check "a failed rerun exits 1" test $? -eq 1
+check "a failed rerun leaves the old run whole" test "$(sha256sum < solved/report.json)" = "$old_report"
+check "... with all its files" test "$(listing solved)" = "$before"
+
+# --- signals: SIGTERM/SIGINT remove this run's staging; SIGKILL's is swept by the next run ---
+kill_run() {  # kill_run SIGNAL OUT: starts a demo into OUT, signals it once its staging exists
+  set -m  # job control: without it a background job ignores SIGINT
+  "$dynhat" demo --out "$2" --regions 10 --mobile-regions 6 --sectors 6 --periods 200 \
+    > kill.log 2>&1 &
+  local pid=$!
+  for _ in $(seq 500); do [ -d ".$2.dynhat-staging-$pid" ] && break; sleep 0.01; done
+  sleep 0.2
+  kill -"$1" "$pid"
+  wait "$pid"
+  echo "$?:$pid"
+}
+result=$(kill_run TERM solved)
+check "SIGTERM ends the run by the signal" test "${result%%:*}" -eq 143
+check "SIGTERM removes the staging" test ! -e ".solved.dynhat-staging-${result##*:}"
+check "SIGTERM leaves the old run whole" test "$(sha256sum < solved/report.json)" = "$old_report"
+result=$(kill_run INT interrupted)
+check "SIGINT removes the staging and writes nothing" test ! -e interrupted -a ! -e ".interrupted.dynhat-staging-${result##*:}"
+result=$(kill_run KILL solved)
+check "SIGKILL leaves a stale staging directory" test -d ".solved.dynhat-staging-${result##*:}"
+"$dynhat" solve scenario.toml --out solved > rerun.log 2>&1
+check "the next run into the same parent sweeps it" test ! -e ".solved.dynhat-staging-${result##*:}"
+
+# --- bounds and numerical breakdowns ------------------------------------------------------------
+sed 's/^periods = 20$/periods = 1000000000000/' scenario.toml > huge.toml
+"$dynhat" solve huge.toml --out bad > huge.log 2>&1
+check "model.periods = 1e12 exits 1 (was bad_alloc)" test $? -eq 1
+check "... naming the file, the key and memory" grep -q 'huge.toml: model.periods = 1000000000000 needs at least .* GB' huge.log
+sed 's/^periods = 20$/periods = 20\nnu = 1e-300/' scenario.toml > tiny_nu.toml
+"$dynhat" solve tiny_nu.toml --out bad > nu.log 2>&1
+check "nu = 1e-300 is non-convergence: exit 2 (was 1, 'shock labor entry 0 is 0')" test $? -eq 2
+check "... saying so" grep -q 'dynhat: not converged' nu.log
+mkdir -p dir_tables && cp "$tiny_economy"/*.csv dir_tables/ && rm dir_tables/gross_output.csv && mkdir dir_tables/gross_output.csv
+"$dynhat" equilibrium base-year --data dir_tables --mobile-regions 2 --out bad > dir.log 2>&1
+check "a table path that is a directory exits 1 naming it" grep -q 'gross_output.csv: is a directory, must be a file' dir.log
+check "bounds and breakdowns wrote nothing" test ! -e bad
 
 echo "cli: $failures failure(s)"
 test "$failures" -eq 0

@@ -347,18 +347,45 @@ TEST_F(TinyTables, GammaZero) {
   edit("value_added_share.csv", "\"Goods, Wares\",B,0.4", "\"Goods, Wares\",B,0");
   EXPECT_HAS(error_of(),
              "value_added_share.csv line 3 (sector 'Goods, Wares', region 'B'): "
-             "gamma = 0, must be in (0, 1]");
+             "gamma = 0, must be in [0.001, 1]");
+}
+
+TEST_F(TinyTables, GammaImplausiblySmall) {
+  edit("value_added_share.csv", "\"Goods, Wares\",B,0.4", "\"Goods, Wares\",B,1e-300");
+  EXPECT_HAS(error_of(),
+             "value_added_share.csv line 3 (sector 'Goods, Wares', region 'B'): "
+             "gamma = 1e-300, must be in [0.001, 1]");
 }
 
 TEST_F(TinyTables, XiOne) {
   edit("structures_share.csv", "C,0.4", "C,1");
-  EXPECT_HAS(error_of(), "structures_share.csv line 4 (region 'C'): xi = 1, must be in [0, 1)");
+  EXPECT_HAS(error_of(), "structures_share.csv line 4 (region 'C'): xi = 1, must be in [0, 0.99]");
+}
+
+TEST_F(TinyTables, XiImplausiblyNearOne) {
+  edit("structures_share.csv", "C,0.4", "C,0.999999");
+  EXPECT_HAS(error_of(),
+             "structures_share.csv line 4 (region 'C'): xi = 0.999999, must be in [0, 0.99]");
 }
 
 TEST_F(TinyTables, InverseThetaZero) {
   edit("sectoral_dispersion.csv", "Services,0.5", "Services,0");
   EXPECT_HAS(error_of(),
-             "sectoral_dispersion.csv line 3 (sector 'Services'): 1/theta = 0, must be > 0");
+             "sectoral_dispersion.csv line 3 (sector 'Services'): 1/theta = 0, must be in "
+             "[0.005, 10] (theta from 0.1 to 200)");
+}
+
+TEST_F(TinyTables, InverseThetaHuge) {  // passed as "> 0" and ended in NaN outputs
+  edit("sectoral_dispersion.csv", "Services,0.5", "Services,1e300");
+  EXPECT_HAS(error_of(),
+             "sectoral_dispersion.csv line 3 (sector 'Services'): 1/theta = 1e+300, must be in "
+             "[0.005, 10]");
+}
+
+TEST_F(TinyTables, TablePathIsADirectory) {  // was "basic_string::_M_create"
+  std::filesystem::remove(dir_ / "gross_output.csv");
+  std::filesystem::create_directory(dir_ / "gross_output.csv");
+  EXPECT_HAS(error_of(), "gross_output.csv: is a directory, must be a file");
 }
 
 TEST_F(TinyTables, IoColumnSummingToPointNine) {

@@ -1,4 +1,5 @@
 // Matrix files: exact round trips, and errors that name the file, the line and the rule.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -69,7 +70,7 @@ TEST_F(MatrixFiles, ErrorsNameFileLineAndRule) {
 TEST_F(MatrixFiles, DirectoriesAndMissingFilesAreNamed) {
   std::filesystem::create_directories(dir_ / "tables.csv");
   const std::string directory = error_of(dir_ / "tables.csv");
-  EXPECT_NE(directory.find("tables.csv: is a directory, not a file"), std::string::npos)
+  EXPECT_NE(directory.find("tables.csv: is a directory, must be a file"), std::string::npos)
       << directory;
   const std::string missing = error_of(dir_ / "missing.csv");
   EXPECT_NE(missing.find("missing.csv: cannot open for reading"), std::string::npos) << missing;
@@ -81,29 +82,93 @@ TEST_F(MatrixFiles, VectorsAcceptOneRowOrOneColumn) {
   EXPECT_THROW(read_vector(write("m.csv", "1,2\n3,4\n")), DimensionMismatch);
 }
 
-TEST_F(MatrixFiles, OutputDirectoryIsAllOrNothing) {
-  const fs::path target = dir_ / "out";
-  {
-    OutputDirectory out(target);
-    write_matrix(out.staged("a.csv"), Matrix(1, 1, 1.0));
-    // no commit: a failed run
-  }
-  EXPECT_FALSE(fs::exists(target));
-  EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator{}), 0);
-  {
-    OutputDirectory out(target);
-    write_matrix(out.staged("a.csv"), Matrix(1, 1, 2.0));
-    out.commit();
-  }
-  EXPECT_EQ(read_matrix(target / "a.csv").data, std::vector<double>{2.0});
-  {  // an existing directory: files are replaced, others kept
-    write("out/keep.txt", "x");
-    OutputDirectory out(target);
-    write_matrix(out.staged("a.csv"), Matrix(1, 1, 3.0));
-    out.commit();
-  }
-  EXPECT_EQ(read_matrix(target / "a.csv").data, std::vector<double>{3.0});
-  EXPECT_TRUE(fs::exists(target / "keep.txt"));
+/// A .npy file: magic, version 1.0, the header as given (no padding, no newline added), data.
+std::string npy_bytes(const std::string& header, std::size_t values) {
+  std::string bytes = "\x93NUMPY";
+  bytes += '\x01';
+  bytes += '\x00';
+  bytes += static_cast<char>(header.size() & 0xff);
+  bytes += static_cast<char>(header.size() >> 8);
+  bytes += header;
+  bytes.append(values * sizeof(double), '\0');  // zeros: finite
+  return bytes;
+}
+
+std::string shape_header(const std::string& shape) {
+  return "{'descr': '<f8', 'fortran_order': False, 'shape': " + shape + ", }\n";
+}
+
+TEST_F(MatrixFiles, NpyReadsTheHeaderNumPyWrites) {
+  const Matrix x = read_matrix(write("ok.npy", npy_bytes(shape_header("(2, 3)"), 6)));
+  EXPECT_EQ(x.rows, 2u);
+  EXPECT_EQ(x.cols, 3u);
+  EXPECT_EQ(x.data, std::vector<double>(6, 0.0));
+  const Matrix v = read_matrix(write("v.npy", npy_bytes(shape_header("(4,)"), 4)));
+  EXPECT_EQ(v.rows, 1u);
+  EXPECT_EQ(v.cols, 4u);
+}
+
+TEST_F(MatrixFiles, NpyShapeThatWrapsAround2To64IsRefused) {  // was an empty array, then SIGSEGV
+  EXPECT_THAT(error_of(write("wrap.npy", npy_bytes(shape_header("(4294967296, 4294967296)"), 1))),
+              ::testing::HasSubstr("wrap.npy: shape (4294967296, 4294967296) needs more than 2^64 "
+                                   "data bytes after the header, the file has 8"));
+  EXPECT_THAT(error_of(write("wrap2.npy", npy_bytes(shape_header("(4611686018427387904, 4)"), 0))),
+              ::testing::HasSubstr("needs more than 2^64 data bytes"));
+  EXPECT_THAT(error_of(write("big.npy", npy_bytes(shape_header("(99999999999999999999, 1)"), 0))),
+              ::testing::HasSubstr("big.npy: bad .npy header at byte"));
+}
+
+TEST_F(MatrixFiles, NpyDeclaringMoreThanTheFileHoldsFailsBeforeAllocating) {
+  // 256 bytes declaring 10000 x 10000 (800 MB): refused from the file size, nothing allocated.
+  std::string bytes = npy_bytes(shape_header("(10000, 10000)"), 0);
+  bytes.resize(256, '\0');
+  EXPECT_THAT(error_of(write("claims.npy", bytes)),
+              ::testing::HasSubstr("claims.npy: shape (10000, 10000) needs 800000000 data bytes "
+                                   "after the header, the file has"));
+}
+
+TEST_F(MatrixFiles, NpyRefusesTrailingBytesAndMalformedHeaders) {
+  std::string trailing = npy_bytes(shape_header("(1, 1)"), 1) + "extra";
+  EXPECT_THAT(
+      error_of(write("trailing.npy", trailing)),
+      ::testing::HasSubstr("shape (1, 1) needs 8 data bytes after the header, the file has 13"));
+  const std::string no_newline = "{'descr': '<f8', 'fortran_order': False, 'shape': (1, 1), }";
+  EXPECT_THAT(error_of(write("nonl.npy", npy_bytes(no_newline, 1))),
+              ::testing::HasSubstr("nonl.npy: the .npy header must end with a newline"));
+  // 'shape' inside another entry's string is not the shape.
+  EXPECT_THAT(
+      error_of(write("inner.npy",
+                     npy_bytes("{'descr': \"<f8 'shape': (1, 1)\", 'fortran_order': False}\n", 1))),
+      ::testing::HasSubstr("inner.npy: bad .npy header at byte 56 of the dictionary: the "
+                           "dictionary must hold descr, fortran_order and shape"));
+  EXPECT_THAT(
+      error_of(write("noshape.npy", npy_bytes("{'descr': '<f8', 'fortran_order': False, }\n", 1))),
+      ::testing::HasSubstr("the dictionary must hold descr, fortran_order and shape"));
+  EXPECT_THAT(error_of(write("extra.npy",
+                             npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), "
+                                       "'x': 1}\n",
+                                       1))),
+              ::testing::HasSubstr("key 'x' is unknown or repeated"));
+  EXPECT_THAT(error_of(write("neg.npy", npy_bytes(shape_header("(-1, 2)"), 0))),
+              ::testing::HasSubstr("a dimension must be a non-negative integer"));
+  EXPECT_THAT(error_of(write("3d.npy", npy_bytes(shape_header("(1, 1, 1)"), 1))),
+              ::testing::HasSubstr("3d.npy: the array has 3 dimensions, must be 1-D or 2-D"));
+  EXPECT_THAT(error_of(write("short.npy", npy_bytes(shape_header("(1, 1)"), 0).substr(0, 30))),
+              ::testing::HasSubstr("short.npy: truncated .npy header"));
+  fs::create_directory(dir_ / "dir.npy");
+  EXPECT_THAT(error_of(dir_ / "dir.npy"), ::testing::HasSubstr("dir.npy: is a directory"));
+  fs::create_directory(dir_ / "dir.csv");
+  EXPECT_THAT(error_of(dir_ / "dir.csv"), ::testing::HasSubstr("dir.csv: is a directory"));
+}
+
+TEST(Matrix, RefusesADimensionProductThatWraps) {
+  EXPECT_THROW(Matrix(std::size_t{1} << 32, std::size_t{1} << 32), DimensionMismatch);
+  Matrix hand_built;
+  hand_built.rows = 2;
+  hand_built.cols = 2;
+  hand_built.data = {1.0};
+  EXPECT_FALSE(hand_built.consistent());
+  EXPECT_TRUE(Matrix(2, 3).consistent());
 }
 
 }  // namespace

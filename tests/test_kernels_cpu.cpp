@@ -313,6 +313,24 @@ TEST(ElementMath, VectorisableExpIsSubnormalLikeExpFrom708To745) {
   EXPECT_EQ(std::exp(-745.2), 0.0);
 }
 
+// A residual over a partly-NaN iterate must be NaN (not converged), wherever the NaN sits: the
+// OpenMP min/max reductions alone dropped it, so an iterate could look converged.
+TEST(CpuVectorOps, DiffRangeKeepsNan) {
+  const Context ctx(Backend::cpu);
+  const std::size_t n = 100000;  // above the parallel threshold: every thread's share
+  for (std::size_t at : {std::size_t{0}, n / 2, n - 1}) {
+    std::vector<double> a(n, 1.0), b(n, 1.0);
+    a[at] = NAN;
+    const DeviceArray a_d(ctx, a), b_d(ctx, b);
+    const kernels::DiffRange d = kernels::diff_range(ctx, n, a_d.data(), b_d.data());
+    EXPECT_TRUE(std::isnan(d.min)) << "NaN at " << at;
+    EXPECT_TRUE(std::isnan(d.max)) << "NaN at " << at;
+    EXPECT_TRUE(std::isnan(d.max_abs())) << "NaN at " << at;
+  }
+  EXPECT_TRUE(std::isnan((kernels::DiffRange{NAN, 1.0}).max_abs()));
+  EXPECT_TRUE(std::isnan((kernels::DiffRange{-1.0, NAN}).max_abs()));
+}
+
 TEST(CpuVectorOps, HandValues) {
   const Context ctx(Backend::cpu);
   const DeviceArray a(ctx, std::vector<double>{1.0, -2.0, 3.5});

@@ -122,6 +122,23 @@ TEST_P(CudaParity, VectorHelpers) {
   report("average_in_levels", n, normwise_error(ag, ac), bound(1, 2.0));
 }
 
+// A NaN anywhere in a - b makes both extremes NaN on both backends (fmin/fmax dropped it).
+TEST_P(CudaParity, DiffRangeKeepsNan) {
+  const std::size_t n = GetParam() * 37;
+  const Context cpu(Backend::cpu), gpu(Backend::cuda);
+  for (std::size_t at : {std::size_t{0}, n / 2, n - 1}) {
+    std::vector<double> a = random_vector(n, -1.0, 1.0, 131);
+    const std::vector<double> b = random_vector(n, -1.0, 1.0, 132);
+    a[at] = NAN;
+    for (const Context* ctx : {&cpu, &gpu}) {
+      const DeviceArray a_d(*ctx, a), b_d(*ctx, b);
+      const kernels::DiffRange d = kernels::diff_range(*ctx, n, a_d.data(), b_d.data());
+      EXPECT_TRUE(std::isnan(d.min) && std::isnan(d.max))
+          << to_string(ctx->backend()) << ": NaN at " << at << " of " << n;
+    }
+  }
+}
+
 /// Outputs of the five segment operations on one context.
 struct SegmentOutputs {
   std::vector<double> dots, combined, scaled, copied, max_diff, max_abs;

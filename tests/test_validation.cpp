@@ -1,4 +1,5 @@
 // Input rules: each violation throws with the input, the entry and the rule in the message.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -38,6 +39,27 @@ TEST(Validation, MigrationMatrixRules) {
             }).find("row 0 column 2 is nan, must be finite"),
             std::string::npos);
   EXPECT_THROW(require_migration_matrix(Matrix(2, 3), "mu0.csv"), DimensionMismatch);
+}
+
+// A Matrix whose data does not hold rows x cols values (an overflowed shape gave an empty array
+// the validators then read past): refused before any entry is read.
+TEST(Validation, InconsistentMatricesAreRefused) {
+  Matrix wrapped;
+  wrapped.rows = std::size_t{1} << 32;
+  wrapped.cols = std::size_t{1} << 32;  // rows * cols wraps to 0 = data.size()
+  EXPECT_EQ(message_of([&] { require_migration_matrix(wrapped, "mu0.npy"); }),
+            "mu0.npy is 4294967296 x 4294967296 but holds 0 values");
+  Matrix short_data;
+  short_data.rows = std::size_t{1} << 62;
+  short_data.cols = 4;
+  EXPECT_THROW(require_positive(short_data, "wage.npy"), DimensionMismatch);
+  EXPECT_THROW(require_shape(short_data, 0, 4, "wage.npy"), DimensionMismatch);
+  LevelsProblem levels;
+  levels.tau = wrapped;
+  levels.utility = Matrix(1, 1);
+  levels.L0 = {1.0};
+  EXPECT_THAT(message_of([&] { validate(levels, LevelsLabels{"tau.npy"}, 1); }),
+              ::testing::HasSubstr("tau.npy is 4294967296 x 4294967296 but holds 0 values"));
 }
 
 TEST(Validation, LaborAndParameters) {

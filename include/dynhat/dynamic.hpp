@@ -147,6 +147,11 @@ PathSolution solve_counterfactual(const Context& ctx, const DynamicModel& model,
 /// Checks the model (shapes, mu0 rows, L0, beta, nu, T >= 3) and the changes (indices in range,
 /// slot in [1, T), factors > 0 and finite); throws InvalidInput naming `label` and the entry.
 void validate(const DynamicModel& model, const std::string& label = "model");
+/// T = model.periods >= 3, and small enough that the path's arrays fit in this machine's memory
+/// (at least T (J N^2 + 3 M) doubles: the dates' trade shares and the value, labor and real-wage
+/// paths); needs only the economy's dimensions, so it can run before the base year is solved.
+/// `label` names the setting in the message (a scenario key, an option).
+void require_periods(const DynamicModel& model, const std::string& label);
 void validate(const FundamentalChanges& changes, const DynamicModel& model,
               const std::string& label = "shocks");
 

@@ -29,12 +29,18 @@ Matrix read_npy(const std::filesystem::path& path);
 void write_csv(const std::filesystem::path& path, const Matrix& x);
 void write_npy(const std::filesystem::path& path, const Matrix& x);
 
-/// A set of output files that appear together or not at all: files are written into a hidden
-/// staging directory beside `target`, and commit() moves them into `target` (created if needed).
-/// Without commit() the staging directory is removed and `target` is left untouched.
+/// A set of output files that appear together or not at all. The constructor checks `target`
+/// before any work is done (not empty, not a file, not a dangling link, an existing directory
+/// only if empty or an earlier run's, i.e. holding report.json; its parent created and
+/// writable), sweeps staging directories left beside it by dead processes, and creates a hidden
+/// staging directory there; failures throw InvalidInput naming `option` and the path.
+/// commit() replaces `target` as a whole by the staging directory (an atomic exchange where the
+/// file system has one), so `target` holds the old run or the new one, never a mix. Without
+/// commit() (an exception, SIGINT, SIGTERM) the staging directory is removed and `target` left
+/// untouched.
 class OutputDirectory {
  public:
-  explicit OutputDirectory(std::filesystem::path target);
+  explicit OutputDirectory(std::filesystem::path target, std::string option = "--out");
   ~OutputDirectory();
   OutputDirectory(const OutputDirectory&) = delete;
   OutputDirectory& operator=(const OutputDirectory&) = delete;
@@ -45,7 +51,9 @@ class OutputDirectory {
 
  private:
   std::filesystem::path target_;
+  std::string option_;
   std::filesystem::path staging_;
+  int slot_ = -1;  ///< slot of the SIGINT/SIGTERM cleanup table, -1 for none
   bool committed_ = false;
 };
 

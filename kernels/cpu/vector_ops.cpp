@@ -20,12 +20,18 @@ constexpr std::size_t kParallelThreshold = 1 << 15;
 DiffRange diff_range(const Context& /*ctx*/, std::size_t n, const double* a, const double* b) {
   double lo = INFINITY;
   double hi = -INFINITY;
-#pragma omp parallel for simd reduction(min : lo) reduction(max : hi) schedule(static)
+  int nan = 0;  // OpenMP's min/max reductions drop NaN: counted apart, so a NaN is never lost
+#pragma omp parallel for simd reduction(min                               \
+                                        : lo) reduction(max               \
+                                                        : hi) reduction(| \
+                                                                        : nan) schedule(static)
   for (std::size_t i = 0; i < n; ++i) {
     const double d = a[i] - b[i];
     lo = std::min(lo, d);
     hi = std::max(hi, d);
+    nan |= d != d;
   }
+  if (nan != 0) return {NAN, NAN};
   return n == 0 ? DiffRange{} : DiffRange{lo, hi};
 }
 

@@ -1,6 +1,6 @@
 // Vector helpers of the outer iterations on the GPU, whole (n doubles) and segmented (a batch of
 // `segments` problems of n unknowns stacked as [segments][n]; S = segments * n):
-//  * diff_range: min and max of a - b, two-pass block reduction; reads 16n bytes.
+//  * diff_range: min and max of a - b, two-pass block reduction; reads 16n bytes. NaN kept.
 //  * axpby: y = alpha x + beta y, 24n bytes; average_in_levels: x = log((e^x_new + e^x) / 2),
 //    24n bytes and one exp and log1p per entry.
 //  * segment_dots: out_host[j][b] = X[j][b] . y[b], one block per (row, chunk of 4096 entries)
@@ -32,7 +32,7 @@ struct MinMax {
 
 struct MinMaxMerge {
   __device__ MinMax operator()(const MinMax& x, const MinMax& y) const {
-    return {fmin(x.min, y.min), fmax(x.max, y.max)};
+    return {min_keeping_nan(x.min, y.min), max_keeping_nan(x.max, y.max)};
   }
 };
 
@@ -97,7 +97,7 @@ void upload(const Context& ctx, void* dst, const void* src_host, std::size_t byt
 
 /// max that propagates NaN from either side (fmax would drop it).
 struct MaxPropagatingNan {
-  __device__ double operator()(double x, double y) const { return (x > y || isnan(x)) ? x : y; }
+  __device__ double operator()(double x, double y) const { return max_keeping_nan(x, y); }
 };
 
 /// Task t = r * chunks + ch (row r = j * segments + b of X against segment b of y, chunk ch of

@@ -3,6 +3,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/dynamic_flow.hpp"
+#include "cli/option_checks.hpp"
 
 namespace dynhat::cli {
 
@@ -24,14 +25,19 @@ void add_demo_command(CLI::App& app, Invocation& invocation) {
   demo->add_option("--backend", a->backend, "cpu or cuda")
       ->check(CLI::IsMember({"cpu", "cuda"}))
       ->capture_default_str();
-  demo->add_option("--regions", s.regions, "regions N")->capture_default_str();
+  demo->add_option("--regions", s.regions, "regions N")->check(kAtLeastOne)->capture_default_str();
   demo->add_option("--mobile-regions", s.mobile_regions, "mobile regions R <= N")
+      ->check(kAtLeastOne)
       ->capture_default_str();
   demo->add_option("--sectors", s.sectors, "sectors J (markets per region J + 1)")
+      ->check(kAtLeastOne)
       ->capture_default_str();
-  demo->add_option("--periods", s.periods, "slots T")->capture_default_str();
+  demo->add_option("--periods", s.periods, "slots T >= 3")
+      ->check(CLI::Range(std::size_t{3}, std::size_t{1} << 62))
+      ->capture_default_str();
   demo->add_option("--seed", s.seed, "seed of the synthetic economy")->capture_default_str();
   demo->add_option("--factor", s.factor, "cumulative productivity change of the shock")
+      ->check(kFinitePositive)
       ->capture_default_str();
   demo->callback([a, &invocation] {
     OutputDirectory out(a->run.out);  // first: a bad --out fails before anything is solved

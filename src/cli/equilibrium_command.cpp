@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "cli/option_checks.hpp"
 #include "cli/run_report.hpp"
 #include "dynhat/economy.hpp"
 #include "dynhat/io.hpp"
@@ -157,6 +158,7 @@ int run(const EquilibriumArgs& a, bool shocked) {
 void add_common(CLI::App& cmd, EquilibriumArgs& a) {
   cmd.add_option("--data", a.data, "directory of the six long-format tables")->required();
   cmd.add_option("--mobile-regions", a.mobile_regions, "R: the first R regions are mobile")
+      ->check(kAtLeastOne)
       ->capture_default_str();
   cmd.add_option("--out", a.out, "output directory")->required();
   cmd.add_option("--method", a.method, "fast or replication (MODEL.md 5.1 literally)")
@@ -165,7 +167,9 @@ void add_common(CLI::App& cmd, EquilibriumArgs& a) {
   cmd.add_option("--backend", a.backend, "fast method: cpu or cuda")
       ->check(CLI::IsMember({"cpu", "cuda"}))
       ->capture_default_str();
-  cmd.add_option("--tol", a.tol, "fast: max |log omegatilde - log omega|")->capture_default_str();
+  cmd.add_option("--tol", a.tol, "fast: max |log omegatilde - log omega|")
+      ->check(kFinitePositive)
+      ->capture_default_str();
   cmd.add_option("--format", a.format, "matrix outputs: csv or npy")
       ->check(CLI::IsMember({"csv", "npy"}))
       ->capture_default_str();

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "cli/option_checks.hpp"
 #include "cli/run_report.hpp"
 #include "dynhat/household.hpp"
 #include "dynhat/io.hpp"
@@ -25,7 +26,9 @@ struct CommonOptions {
 
 void add_common(CLI::App& cmd, CommonOptions& o) {
   cmd.add_option("--beta", o.beta, "quarterly discount factor, in [0, 1)")->capture_default_str();
-  cmd.add_option("--nu", o.nu, "taste-shock dispersion nu > 0")->capture_default_str();
+  cmd.add_option("--nu", o.nu, "taste-shock dispersion nu > 0")
+      ->check(kFinitePositive)
+      ->capture_default_str();
   cmd.add_option("--out", o.out, "output directory (created; files replaced atomically)")
       ->required();
   cmd.add_option("--backend", o.backend, "cpu or cuda")
@@ -47,6 +50,7 @@ struct LevelsArgs {
 
 int run_levels(const LevelsArgs& a) {
   const Stopwatch stopwatch;
+  OutputDirectory out(a.common.out);  // first: a bad --out fails before anything is read
   LevelsProblem problem;
   problem.tau = read_matrix(a.tau);
   problem.utility = read_matrix(a.utility);
@@ -62,7 +66,6 @@ int run_levels(const LevelsArgs& a) {
   options.max_iterations = a.max_iterations;
   const LevelsResult result = solve_household_levels(ctx, problem, options);
 
-  OutputDirectory out(a.common.out);
   write_matrix(out.staged(output_name("V", a.common.format)), result.V);
   write_matrix(out.staged(output_name("L", a.common.format)), result.L);
   nlohmann::json report = run_report(result.stationary, ctx.backend(), stopwatch.seconds());
@@ -94,6 +97,7 @@ struct HatArgs {
 
 int run_hat(const HatArgs& a) {
   const Stopwatch stopwatch;
+  OutputDirectory out(a.common.out);  // first: a bad --out fails before anything is read
   HatProblem problem;
   problem.mu0 = read_matrix(a.mu0);
   problem.L0 = read_vector(a.L0);
@@ -112,7 +116,6 @@ int run_hat(const HatArgs& a) {
   if (!a.common.quiet) options.progress = progress_printer("hat " + a.method);
   const HatResult result = solve_household_hat(ctx, problem, options);
 
-  OutputDirectory out(a.common.out);
   write_matrix(out.staged(output_name("Y", a.common.format)), result.Y);
   write_matrix(out.staged(output_name("L", a.common.format)), result.L);
   nlohmann::json report = run_report(result.report, ctx.backend(), stopwatch.seconds());
@@ -152,10 +155,15 @@ void add_household_commands(CLI::App& app, Invocation& invocation) {
   lv->add_option("--utility", levels->utility, "period utilities U_t = log C_t, [T][M]")
       ->required();
   lv->add_option("--L0", levels->L0, "labor at t = 0, [M]")->required();
-  lv->add_option("--periods", levels->periods, "T, the number of rows of --utility")->required();
+  lv->add_option("--periods", levels->periods, "T, the number of rows of --utility")
+      ->required()
+      ->check(kAtLeastOne);
   lv->add_option("--tol", levels->tol, "stationary-V error bound (sup norm)")
+      ->check(kFinitePositive)
       ->capture_default_str();
-  lv->add_option("--max-iterations", levels->max_iterations)->capture_default_str();
+  lv->add_option("--max-iterations", levels->max_iterations)
+      ->check(kAtLeastOne)
+      ->capture_default_str();
   add_common(*lv, levels->common);
   lv->callback([levels, &invocation] { invocation.exit_code = run_levels(*levels); });
 
@@ -169,9 +177,14 @@ void add_household_commands(CLI::App& app, Invocation& invocation) {
       ->check(CLI::IsMember({"picard", "anderson"}))
       ->capture_default_str();
   ht->add_option("--tol", hat->tol, "converged when max |log Y_new - log Y| <= tol")
+      ->check(kFinitePositive)
       ->capture_default_str();
-  ht->add_option("--max-iterations", hat->max_iterations)->capture_default_str();
-  ht->add_option("--anderson-memory", hat->anderson_memory)->capture_default_str();
+  ht->add_option("--max-iterations", hat->max_iterations)
+      ->check(kAtLeastOne)
+      ->capture_default_str();
+  ht->add_option("--anderson-memory", hat->anderson_memory)
+      ->check(kAtLeastOne)
+      ->capture_default_str();
   add_common(*ht, hat->common);
   ht->callback([hat, &invocation] { invocation.exit_code = run_hat(*hat); });
 }

@@ -1,13 +1,15 @@
 // dynhat command-line tool: parses, runs one subcommand, maps errors to exit codes
-// (0 success, 1 invalid input or failure, 2 not converged).
+// (0 success, 1 invalid input, argument error or failure, 2 not converged or numerical breakdown).
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
+#include <new>
 #include <string>
 
 #include "cli/commands.hpp"
+#include "cli/run_report.hpp"
 #include "dynhat/error.hpp"
 #include "dynhat/version.hpp"
 
@@ -25,9 +27,18 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // CLI11 numbers its errors 100-120; every argument error is invalid input here (--help: 0).
+    return app.exit(e) == 0 ? 0 : 1;
+  } catch (const dynhat::NotConverged& e) {
+    fmt::print(stderr, "dynhat: not converged: {}\n", e.what());
+    return dynhat::cli::kExitNotConverged;
   } catch (const dynhat::Error& e) {
     fmt::print(stderr, "dynhat: error: {}\n", e.what());
+    return 1;
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr,
+               "dynhat: error: out of memory (the inputs or options ask for more than this "
+               "machine has)\n");
     return 1;
   } catch (const std::exception& e) {
     fmt::print(stderr, "dynhat: unexpected error: {}\n", e.what());

@@ -1,5 +1,6 @@
 // The dynamic model's inputs: the base-year reference equilibrium and the input rules.
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <cmath>
 
@@ -42,8 +43,27 @@ void validate(const DynamicModel& model, const std::string& label) {
   require_labor(model.L0, m, label + " L0");
   require_beta(model.beta, label + " beta");
   require_nu(model.nu, label + " nu");
+  require_periods(model, label + " periods");
+}
+
+void require_periods(const DynamicModel& model, const std::string& label) {
   if (model.periods < 3) {
-    throw InvalidInput(fmt::format("{}: T = {} periods, must be >= 3", label, model.periods));
+    throw InvalidInput(fmt::format("{} = {}, must be >= 3", label, model.periods));
+  }
+  const Economy& e = model.economy;
+  const double doubles_per_period = static_cast<double>(e.sectors) *
+                                        static_cast<double>(e.regions) *
+                                        static_cast<double>(e.regions) +
+                                    3.0 * static_cast<double>(model.markets());
+  const double bytes = static_cast<double>(model.periods) * doubles_per_period * sizeof(double);
+  const double memory =
+      static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
+  if (memory > 0.0 && bytes > memory) {
+    throw InvalidInput(fmt::format(
+        "{} = {} needs at least {:.3g} GB for the path (T x (J N^2 + 3 M) doubles, J = {}, N = "
+        "{}, M = {}), more than this machine's {:.3g} GB; at most {} periods fit",
+        label, model.periods, bytes / 1e9, e.sectors, e.regions, model.markets(), memory / 1e9,
+        static_cast<std::size_t>(memory / (doubles_per_period * sizeof(double)))));
   }
 }
 

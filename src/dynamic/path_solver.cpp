@@ -21,6 +21,9 @@
 // Inexact early iterations: the temporary equilibria are solved to a tolerance tied to the current
 // outer residual (1e-3 of it, never looser than 1e-4); the path is converged only when an
 // evaluation at options.te.tol meets options.tol.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -110,7 +113,15 @@ class PathSolver {
     for (int it = 1; it <= options_.max_iterations; ++it) {
       const double te_tol =
           std::max(options_.te.tol, std::min(kLoosestTolerance, kTeFraction * previous));
-      evaluate(log_y, te_tol, batch, equilibria, labor, log_y_new);
+      try {
+        evaluate(log_y, te_tol, batch, equilibria, labor, log_y_new);
+      } catch (const NotConverged& e) {  // a breakdown: say where the outer iteration stood
+        throw NotConverged(
+            fmt::format("{} path, outer iteration {}: {}; residual history so far: "
+                        "[{:.3g}]",
+                        baseline_ ? "counterfactual" : "baseline", it, e.what(),
+                        fmt::join(out.report.residual_history, ", ")));
+      }
       evaluated.copy_from(log_y);
       out.te_iterations += equilibria.iterations;
       std::vector<int>& passes = it == 1 ? first_passes : warm_passes;
@@ -156,6 +167,7 @@ class PathSolver {
     path_.factorise(log_y);
     labor = Matrix(T_ + 1, M_);
     path_.labor(model_.L0).download(labor.data.data(), labor.size());
+    require_resolved_labor(labor);
     StaticOptions te = options_.te;
     te.tol = te_tol;
     equilibria = batch.solve(labor, te);
@@ -170,9 +182,29 @@ class PathSolver {
         ctx_, path_, cdot, inv_nu, log_y_new,
         {OuterMethod::anderson, inner_tol(), kInnerIterations, options_.anderson_memory, {}});
     if (!inner.converged) {
-      throw NotConverged("value path with fixed real wages: residual " +
-                         std::to_string(inner.residual) + " after " +
-                         std::to_string(inner.iterations) + " iterations");
+      throw NotConverged(fmt::format(
+          "value path with fixed real wages: residual {:.3g} after {} iterations (nu = {:g})",
+          inner.residual, inner.iterations, model_.nu));
+    }
+  }
+
+  /// The temporary equilibria of slots 1..T-2 need positive, finite labor in every sector market
+  /// occupied at slot 0. A zero, Inf or NaN there means the iterate broke down in double
+  /// precision (an extreme nu or shock factor): reported as a failure to converge, not as the bad
+  /// "shock labor" input the equilibria would otherwise see.
+  void require_resolved_labor(const Matrix& labor) const {
+    const std::size_t slots = model_.economy.sectors + 1;
+    for (std::size_t t = 1; t + 1 < T_; ++t) {
+      for (std::size_t m = 0; m < M_; ++m) {
+        const double l = labor(t, m);
+        if (m % slots != 0 && model_.L0[m] > 0.0 && !(l > 0.0 && std::isfinite(l))) {
+          throw NotConverged(fmt::format(
+              "numerical breakdown: labor of market {} at slot {} is {} (L0 = {:g}), must stay "
+              "positive and finite; the path is not resolvable in double precision (nu = {:g}; "
+              "check for extreme shock factors)",
+              m, t, l, model_.L0[m], model_.nu));
+        }
+      }
     }
   }
 

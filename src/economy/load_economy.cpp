@@ -172,16 +172,21 @@ Economy load_economy(const std::filesystem::path& dir, std::size_t mobile_region
   const LabelIndex sectors(e.sector_names, "sector", va.file);
   const LabelIndex regions(e.region_names, "region", va.file);
 
+  // Plausible ranges, not only the definitional ones: the solvers raise costs and shares to the
+  // powers theta, 1/gamma and 1/(1 - xi), and outside these ranges those powers leave double
+  // precision (1/theta = 1e300 passed (0, inf) and ended in NaN outputs). The CDP tables lie well
+  // inside: 1/theta in [0.0196, 0.99], gamma in [0.0043, 1], xi in [0.34, 0.76].
   e.gamma = to_grid(va, {&sectors, &regions}).values;
-  require_each(va, "gamma", "in (0, 1]", [](double v) { return v > 0.0 && v <= 1.0; });
+  require_each(va, "gamma", "in [0.001, 1]", [](double v) { return v >= 1e-3 && v <= 1.0; });
 
   const LongTable structures = read("structures_share.csv", {"region", "value"});
   e.xi = to_grid(structures, {&regions}).values;
-  require_each(structures, "xi", "in [0, 1)", [](double v) { return v >= 0.0 && v < 1.0; });
+  require_each(structures, "xi", "in [0, 0.99]", [](double v) { return v >= 0.0 && v <= 0.99; });
 
   const LongTable dispersion = read("sectoral_dispersion.csv", {"sector", "value"});
   e.theta = to_grid(dispersion, {&sectors}).values;
-  require_each(dispersion, "1/theta", "> 0", [](double v) { return v > 0.0; });
+  require_each(dispersion, "1/theta", "in [0.005, 10] (theta from 0.1 to 200)",
+               [](double v) { return v >= 5e-3 && v <= 10.0; });
   for (double& theta : e.theta) theta = 1.0 / theta;
 
   const LongTable trade = read("bilateral_trade.csv", {"sector", "destination", "source", "value"});

@@ -6,6 +6,7 @@
 
 #include "dynhat/error.hpp"
 #include "dynhat/io.hpp"
+#include "io/file_bytes.hpp"
 
 namespace dynhat {
 

@@ -1,15 +1,20 @@
 // NumPy .npy files, format versions 1.0-3.0: little-endian float64 ('<f8'), C order, 1-D or 2-D.
+// The reader trusts nothing in the header: the dictionary is parsed as the literal NumPy writes
+// (exactly the keys descr, fortran_order and shape), the shape's product is computed with
+// overflow checks, and the file's size must equal the header plus the bytes the shape declares
+// before anything is allocated, so a tiny file cannot claim gigabytes.
 #include <fmt/format.h>
 
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
-#include <regex>
-#include <sstream>
+#include <limits>
+#include <optional>
 
 #include "dynhat/error.hpp"
 #include "dynhat/io.hpp"
+#include "io/file_bytes.hpp"
 
 namespace dynhat {
 
@@ -18,19 +23,141 @@ namespace {
 constexpr char kMagic[] = "\x93NUMPY";
 constexpr std::size_t kMagicSize = 6;
 
-std::string header_field(const std::string& header, const std::string& key,
-                         const std::filesystem::path& path) {
-  const std::regex pattern("'" + key + "'\\s*:\\s*('[^']*'|True|False|\\([^)]*\\))");
-  std::smatch match;
-  if (!std::regex_search(header, match, pattern)) {
-    throw InvalidInput(fmt::format("{}: .npy header has no '{}' entry", path.string(), key));
+/// The three entries of a .npy header dictionary.
+struct NpyHeader {
+  std::string descr;
+  bool fortran_order = false;
+  std::vector<std::uint64_t> shape;
+};
+
+/// Recursive-descent parser of the header's Python dict literal, e.g.
+/// {'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }
+class HeaderParser {
+ public:
+  HeaderParser(std::string_view text, const std::filesystem::path& path)
+      : text_(text), path_(path) {}
+
+  NpyHeader parse() {
+    NpyHeader header;
+    bool seen_descr = false, seen_order = false, seen_shape = false;
+    expect('{');
+    while (true) {
+      skip_spaces();
+      if (peek() == '}') break;
+      const std::string key = quoted();
+      expect(':');
+      if (key == "descr" && !seen_descr) {
+        header.descr = quoted();
+        seen_descr = true;
+      } else if (key == "fortran_order" && !seen_order) {
+        header.fortran_order = boolean();
+        seen_order = true;
+      } else if (key == "shape" && !seen_shape) {
+        header.shape = tuple();
+        seen_shape = true;
+      } else {
+        fail(
+            fmt::format("key '{}' is unknown or repeated, the keys must be descr, "
+                        "fortran_order and shape",
+                        key));
+      }
+      skip_spaces();
+      if (peek() == ',') {
+        ++pos_;
+      } else if (peek() != '}') {
+        fail("expected ',' or '}' after an entry");
+      }
+    }
+    ++pos_;  // '}'
+    skip_spaces();
+    if (pos_ != text_.size()) fail("text after the closing '}'");
+    if (!seen_descr || !seen_order || !seen_shape) {
+      fail("the dictionary must hold descr, fortran_order and shape");
+    }
+    return header;
   }
-  return match[1].str();
+
+ private:
+  [[noreturn]] void fail(const std::string& rule) const {
+    throw InvalidInput(fmt::format("{}: bad .npy header at byte {} of the dictionary: {}",
+                                   path_.string(), pos_, rule));
+  }
+  char peek() const { return pos_ < text_.size() ? text_[pos_] : '\0'; }
+  void skip_spaces() {
+    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t')) ++pos_;
+  }
+  void expect(char c) {
+    skip_spaces();
+    if (peek() != c) fail(fmt::format("expected '{}'", c));
+    ++pos_;
+  }
+  /// A string in single or double quotes, no escapes (NumPy writes none in these three entries).
+  std::string quoted() {
+    skip_spaces();
+    const char quote = peek();
+    if (quote != '\'' && quote != '"') fail("expected a quoted string");
+    const std::size_t close = text_.find(quote, pos_ + 1);
+    if (close == std::string_view::npos) fail("a string has no closing quote");
+    std::string value(text_.substr(pos_ + 1, close - pos_ - 1));
+    pos_ = close + 1;
+    return value;
+  }
+  bool boolean() {
+    skip_spaces();
+    for (const auto& [word, value] : {std::pair{"True", true}, std::pair{"False", false}}) {
+      const std::size_t n = std::strlen(word);
+      if (text_.compare(pos_, n, word) == 0) {
+        pos_ += n;
+        return value;
+      }
+    }
+    fail("expected True or False");
+  }
+  /// A tuple of non-negative integers: (), (n,), (r, c), ...; each checked against 2^63.
+  std::vector<std::uint64_t> tuple() {
+    expect('(');
+    std::vector<std::uint64_t> dims;
+    while (true) {
+      skip_spaces();
+      if (peek() == ')') break;
+      if (peek() < '0' || peek() > '9') fail("a dimension must be a non-negative integer");
+      std::uint64_t value = 0;
+      while (peek() >= '0' && peek() <= '9') {
+        const std::uint64_t digit = static_cast<std::uint64_t>(peek() - '0');
+        if (value > (std::numeric_limits<std::int64_t>::max() - digit) / 10) {
+          fail("a dimension is larger than 2^63 - 1");
+        }
+        value = value * 10 + digit;
+        ++pos_;
+      }
+      dims.push_back(value);
+      skip_spaces();
+      if (peek() == ',') {
+        ++pos_;
+      } else if (peek() != ')') {
+        fail("expected ',' or ')' in the shape");
+      }
+    }
+    ++pos_;  // ')'
+    return dims;
+  }
+
+  std::string_view text_;
+  const std::filesystem::path& path_;
+  std::size_t pos_ = 0;
+};
+
+/// rows * cols * 8 when it fits in 64 bits.
+std::optional<std::uint64_t> data_bytes(std::uint64_t rows, std::uint64_t cols) {
+  constexpr std::uint64_t max = std::numeric_limits<std::uint64_t>::max() / sizeof(double);
+  if (cols != 0 && rows > max / cols) return std::nullopt;
+  return rows * cols * sizeof(double);
 }
 
 }  // namespace
 
 Matrix read_npy(const std::filesystem::path& path) {
+  const std::uint64_t file_size = regular_file_size(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InvalidInput(fmt::format("{}: cannot open for reading", path.string()));
   char preamble[kMagicSize + 2];
@@ -39,51 +166,63 @@ Matrix read_npy(const std::filesystem::path& path) {
   }
   const int major = static_cast<unsigned char>(preamble[kMagicSize]);
   std::uint32_t header_size = 0;
+  std::size_t length_bytes = 0;
   if (major == 1) {
-    unsigned char bytes[2];
-    in.read(reinterpret_cast<char*>(bytes), 2);
-    header_size = static_cast<std::uint32_t>(bytes[0] | (bytes[1] << 8));
+    length_bytes = 2;
   } else if (major == 2 || major == 3) {
-    unsigned char bytes[4];
-    in.read(reinterpret_cast<char*>(bytes), 4);
-    header_size = static_cast<std::uint32_t>(bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) |
-                                             (static_cast<std::uint32_t>(bytes[3]) << 24));
+    length_bytes = 4;
   } else {
     throw InvalidInput(
         fmt::format("{}: .npy format version {} is not supported", path.string(), major));
+  }
+  unsigned char length[4] = {0, 0, 0, 0};
+  if (!in.read(reinterpret_cast<char*>(length), static_cast<std::streamsize>(length_bytes))) {
+    throw InvalidInput(fmt::format("{}: truncated .npy header", path.string()));
+  }
+  header_size =
+      static_cast<std::uint32_t>(length[0]) | (static_cast<std::uint32_t>(length[1]) << 8) |
+      (static_cast<std::uint32_t>(length[2]) << 16) | (static_cast<std::uint32_t>(length[3]) << 24);
+  const std::uint64_t data_offset = sizeof preamble + length_bytes + header_size;
+  if (data_offset > file_size) {
+    throw InvalidInput(fmt::format("{}: truncated .npy header ({} bytes announced, {} in the file)",
+                                   path.string(), header_size,
+                                   file_size - sizeof preamble - length_bytes));
   }
   std::string header(header_size, '\0');
   if (!in.read(header.data(), header_size)) {
     throw InvalidInput(fmt::format("{}: truncated .npy header", path.string()));
   }
-  const std::string descr = header_field(header, "descr", path);
-  if (descr != "'<f8'" && descr != "'f8'") {
-    throw InvalidInput(fmt::format("{}: dtype {} is not supported, must be float64 ('<f8')",
-                                   path.string(), descr));
+  if (header.empty() || header.back() != '\n') {
+    throw InvalidInput(fmt::format("{}: the .npy header must end with a newline", path.string()));
   }
-  if (header_field(header, "fortran_order", path) != "False") {
+  header.pop_back();
+  const NpyHeader h = HeaderParser(header, path).parse();
+  if (h.descr != "<f8" && h.descr != "f8") {
+    throw InvalidInput(fmt::format("{}: dtype '{}' is not supported, must be float64 ('<f8')",
+                                   path.string(), h.descr));
+  }
+  if (h.fortran_order) {
     throw InvalidInput(
         fmt::format("{}: Fortran-order arrays are not supported, save in C order", path.string()));
   }
-  std::string shape = header_field(header, "shape", path);
-  std::vector<std::size_t> dims;
-  std::istringstream shape_stream(shape.substr(1, shape.size() - 2));
-  for (std::string part; std::getline(shape_stream, part, ',');) {
-    if (part.find_first_not_of(" ") == std::string::npos) continue;
-    dims.push_back(std::stoull(part));
+  if (h.shape.empty() || h.shape.size() > 2) {
+    throw InvalidInput(fmt::format("{}: the array has {} dimensions, must be 1-D or 2-D",
+                                   path.string(), h.shape.size()));
   }
-  Matrix x;
-  if (dims.size() == 1) {
-    x = Matrix(1, dims[0]);
-  } else if (dims.size() == 2) {
-    x = Matrix(dims[0], dims[1]);
-  } else {
-    throw InvalidInput(fmt::format("{}: shape {} must be 1-D or 2-D", path.string(), shape));
+  const std::uint64_t rows = h.shape.size() == 2 ? h.shape[0] : 1;
+  const std::uint64_t cols = h.shape.back();
+  const std::string shape =
+      h.shape.size() == 2 ? fmt::format("({}, {})", rows, cols) : fmt::format("({},)", cols);
+  const std::optional<std::uint64_t> bytes = data_bytes(rows, cols);
+  if (!bytes || *bytes != file_size - data_offset) {
+    throw InvalidInput(fmt::format(
+        "{}: shape {} needs {} data bytes after the header, the file has {}", path.string(), shape,
+        bytes ? fmt::format("{}", *bytes) : std::string("more than 2^64"),
+        file_size - data_offset));
   }
-  if (!in.read(reinterpret_cast<char*>(x.data.data()),
-               static_cast<std::streamsize>(x.size() * sizeof(double)))) {
-    throw InvalidInput(fmt::format("{}: file ends before the {} values its shape {} announces",
-                                   path.string(), x.size(), shape));
+  Matrix x(rows, cols);
+  if (!in.read(reinterpret_cast<char*>(x.data.data()), static_cast<std::streamsize>(*bytes))) {
+    throw InvalidInput(fmt::format("{}: read error in the data", path.string()));
   }
   for (std::size_t i = 0; i < x.size(); ++i) {
     if (!std::isfinite(x.data[i])) {

@@ -9,25 +9,21 @@
 
 #include "dynhat/error.hpp"
 #include "dynhat/io.hpp"
+#include "io/file_bytes.hpp"
 
 namespace dynhat {
 
 std::string read_text_file(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    throw InvalidInput(fmt::format("{}: is a directory, not a file", path.string()));
-  }
+  const std::uint64_t size = regular_file_size(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw InvalidInput(
         fmt::format("{}: cannot open for reading ({})", path.string(), std::strerror(errno)));
   }
-  std::string text;
-  char buffer[1 << 16];
-  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
-    text.append(buffer, static_cast<std::size_t>(in.gcount()));
+  std::string text(size, '\0');
+  if (!in.read(text.data(), static_cast<std::streamsize>(size))) {
+    throw InvalidInput(fmt::format("{}: read error", path.string()));
   }
-  if (in.bad()) throw InvalidInput(fmt::format("{}: read error", path.string()));
   return text;
 }
 
@@ -45,7 +41,13 @@ void write_text_file(const std::filesystem::path& path, const std::string& text)
       throw Error(fmt::format("{}: write failed (disk full?)", path.string()));
     }
   }
-  std::filesystem::rename(temporary, path);
+  std::error_code ec;
+  std::filesystem::rename(temporary, path, ec);
+  if (ec) {
+    std::filesystem::remove(temporary, ec);
+    throw Error(fmt::format("{}: cannot move the written file into place ({})", path.string(),
+                            ec.message()));
+  }
 }
 
 }  // namespace dynhat

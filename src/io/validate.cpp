@@ -10,9 +10,18 @@ namespace dynhat {
 
 namespace {
 constexpr double kRowSumTolerance = 1e-9;
+
+/// The validators index x(r, c) for r < rows, c < cols: data must hold all of them.
+void require_consistent(const Matrix& x, std::string_view label) {
+  if (!x.consistent()) {
+    throw DimensionMismatch(
+        fmt::format("{} is {} x {} but holds {} values", label, x.rows, x.cols, x.data.size()));
+  }
 }
+}  // namespace
 
 void require_finite(const Matrix& x, std::string_view label) {
+  require_consistent(x, label);
   for (std::size_t r = 0; r < x.rows; ++r) {
     for (std::size_t c = 0; c < x.cols; ++c) {
       if (!std::isfinite(x(r, c))) {
@@ -24,6 +33,7 @@ void require_finite(const Matrix& x, std::string_view label) {
 }
 
 void require_shape(const Matrix& x, std::size_t rows, std::size_t cols, std::string_view label) {
+  require_consistent(x, label);
   if ((rows != 0 && x.rows != rows) || (cols != 0 && x.cols != cols)) {
     throw DimensionMismatch(fmt::format("{} is {} x {}, must be {} x {}", label, x.rows, x.cols,
                                         rows != 0 ? fmt::format("{}", rows) : "any",
@@ -32,6 +42,7 @@ void require_shape(const Matrix& x, std::size_t rows, std::size_t cols, std::str
 }
 
 void require_migration_matrix(const Matrix& mu, std::string_view label) {
+  require_consistent(mu, label);
   if (mu.rows == 0 || mu.rows != mu.cols) {
     throw DimensionMismatch(
         fmt::format("{} is {} x {}, must be a non-empty square matrix", label, mu.rows, mu.cols));
@@ -91,6 +102,8 @@ void require_positive(const Matrix& x, std::string_view label) {
 }
 
 void validate(const LevelsProblem& problem, const LevelsLabels& labels, std::size_t periods) {
+  require_consistent(problem.tau, labels.tau);
+  require_consistent(problem.utility, labels.utility);
   const std::size_t m = problem.tau.rows;
   if (m == 0 || problem.tau.cols != m) {
     throw DimensionMismatch(fmt::format("{} is {} x {}, must be a non-empty square matrix",

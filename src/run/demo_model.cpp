@@ -41,6 +41,7 @@ ModelInputs demo_model(const DemoSpec& spec) {
   model.mu0 = std::move(mobility.mu0);
   model.L0 = std::move(mobility.L0);
   model.periods = spec.periods;
+  require_periods(model, "--periods");
 
   // The CDP's China is region 56 = R + 6; a smaller economy shocks its last region.
   const std::size_t shocked = std::min(spec.mobile_regions + 6, spec.regions - 1);

@@ -77,6 +77,7 @@ ModelInputs load_model(const Scenario& scenario, std::optional<Backend> backend)
   model.periods = scenario.periods;
   model.beta = scenario.beta;
   model.nu = scenario.nu;
+  require_periods(model, fmt::format("{}: model.periods", scenario.path.string()));
   const std::size_t m = model.markets();
   require_shape(model.mu0, m, m, scenario.mu0.string());
   require_migration_matrix(model.mu0, scenario.mu0.string());

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-
 #include "dynhat/error.hpp"
 #include "run/digest.hpp"
 
