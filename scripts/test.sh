@@ -24,8 +24,12 @@ fi
 python_env=build/python-venv
 rm -rf "$python_env"
 python3 -m venv "$python_env"
+# Built for this machine like the CLI above (scripts/configure.sh): the bit-for-bit comparison
+# needs the same instruction set (-march=native contracts into FMAs; a portable build rounds
+# differently in the last bit). A plain `pip install .` stays portable.
+export CMAKE_ARGS="${CMAKE_ARGS:-} -DDYNHAT_NATIVE_CPU=ON"
 if command -v ccache > /dev/null; then
-  export CMAKE_ARGS="${CMAKE_ARGS:-} -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_CUDA_COMPILER_LAUNCHER=ccache"
+  export CMAKE_ARGS="$CMAKE_ARGS -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_CUDA_COMPILER_LAUNCHER=ccache"
 fi
 "$python_env/bin/python" -m pip install --quiet ".[test]"
 DYNHAT_CLI=build/src/cli/dynhat DYNHAT_REQUIRE_CLI=1 "$python_env/bin/python" -m pytest -q python/tests
