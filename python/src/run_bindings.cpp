@@ -142,19 +142,7 @@ void bind_run(nb::module_& m) {
           "Files read, as (role, path, sha256).")
       .def_prop_ro(
           "options_json",
-          [](const ModelInputs& in) {
-            const DynamicOptions& o = in.options;
-            return nlohmann::json{
-                {"method", o.method == OuterMethod::anderson ? "anderson" : "picard"},
-                {"tol", o.tol},
-                {"max_iterations", o.max_iterations},
-                {"anderson_memory", o.anderson_memory},
-                {"damping", o.damping},
-                {"te_tol", o.te.tol},
-                {"te_max_iterations", o.te.max_iterations},
-                {"te_chord", o.te_chord}}
-                .dump();
-          },
+          [](const ModelInputs& in) { return pipeline::options_record(in.options).dump(); },
           "JSON: the solver settings (report.json's options).")
       .def_prop_ro(
           "changes_json",

@@ -142,6 +142,17 @@ nlohmann::json path_record(const PathSolution& p, Backend backend) {
             {"seconds", p.te_seconds}}}};
 }
 
+nlohmann::json options_record(const DynamicOptions& o) {
+  return {{"method", o.method == OuterMethod::anderson ? "anderson" : "picard"},
+          {"tol", o.tol},
+          {"max_iterations", o.max_iterations},
+          {"anderson_memory", o.anderson_memory},
+          {"damping", o.damping},
+          {"te_tol", o.te.tol},
+          {"te_max_iterations", o.te.max_iterations},
+          {"te_chord", o.te_chord}};
+}
+
 nlohmann::json matrix_layouts(const ModelInputs& in, const std::vector<std::string>& files) {
   const Economy& e = in.model.economy;
   const std::size_t T = in.model.periods, M = in.model.markets();

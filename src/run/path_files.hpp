@@ -26,6 +26,9 @@ PathSolution read_path_files(const std::filesystem::path& dir, const nlohmann::j
 /// The outer iteration and temporary-equilibrium record of a path (report.json, baseline.json).
 nlohmann::json path_record(const PathSolution& p, Backend backend);
 
+/// Every solver setting of a run (report.json's "options").
+nlohmann::json options_record(const DynamicOptions& options);
+
 /// Rows, columns and index rule of every matrix file of a run, by file name relative to the
 /// output directory.
 nlohmann::json matrix_layouts(const ModelInputs& in, const std::vector<std::string>& files);

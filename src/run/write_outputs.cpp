@@ -74,17 +74,6 @@ nlohmann::json model_record(const ModelInputs& in) {
           {"region_names", e.region_names}};
 }
 
-nlohmann::json options_record(const DynamicOptions& o) {
-  return {{"method", o.method == OuterMethod::anderson ? "anderson" : "picard"},
-          {"tol", o.tol},
-          {"max_iterations", o.max_iterations},
-          {"anderson_memory", o.anderson_memory},
-          {"damping", o.damping},
-          {"te_tol", o.te.tol},
-          {"te_max_iterations", o.te.max_iterations},
-          {"te_chord", o.te_chord}};
-}
-
 nlohmann::json inputs_record(const ModelInputs& in) {
   nlohmann::json files = nlohmann::json::array();
   for (const InputFile& f : in.files) {
@@ -137,7 +126,7 @@ std::vector<std::string> write_outputs(OutputDirectory& out, const ModelInputs& 
                            {"source", nlohmann::json::parse(in.source_json)},
                            {"inputs", inputs_record(in)},
                            {"model", model_record(in)},
-                           {"options", options_record(in.options)},
+                           {"options", pipeline::options_record(in.options)},
                            {"changes", changes_in_full(in)},
                            {"baseline", pipeline::path_record(r.baseline, in.backend)},
                            {"files", files},
