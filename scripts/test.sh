@@ -11,6 +11,9 @@ DYNHAT_REQUIRE_DATA=1 ctest --test-dir build --output-on-failure  # no CDP table
 # Reliability: each input reader under libFuzzer (ASan + UBSan) for 30 s, in a build directory of
 # its own (timings in the README).
 bash scripts/fuzz_smoke.sh 30
+# The CPU suites of input handling, kernels, household and dynamic path, and the CLI test, built
+# with ASan + UBSan in build-asan/ (scripts/sanitizer_tests.sh says which and why).
+bash scripts/sanitizer_tests.sh
 # The GPU machine has no -dev packages and no network: the bundle of them (a failed download
 # fails here), then the sm_90 CUDA build from the bundle alone, with the system's copies hidden.
 if command -v nvcc > /dev/null || [ -x /usr/local/cuda/bin/nvcc ]; then
