@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "runtime/device_array.hpp"
 #include "dynhat/backend.hpp"
+#include "runtime/device_array.hpp"
 
 namespace dynhat::bench {
 

@@ -12,10 +12,10 @@
 #include <cstddef>
 #include <memory>
 
-#include "runtime/device_array.hpp"
 #include "dynhat/fixed_point.hpp"
 #include "dynhat/household.hpp"
 #include "dynhat/matrix.hpp"
+#include "runtime/device_array.hpp"
 
 namespace dynhat {
 
@@ -63,7 +63,7 @@ class MigrationPath {
   DeviceArray c_;      // [slots][m] column scalings, shifted per slot
   DeviceArray shift_;  // [slots]
   DeviceArray r_;      // [slots][m] row sums
-  struct FirstSlot;  // pinned slot-0 factorisation and the slot-1 block's LU
+  struct FirstSlot;    // pinned slot-0 factorisation and the slot-1 block's LU
   std::unique_ptr<FirstSlot> pinned_;
 };
 

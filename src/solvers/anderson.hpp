@@ -32,8 +32,8 @@ class AndersonMixer {
   /// a previous step; x = g for the stepping segments (the others forget their history).
   void take_picard_step(DeviceArray& x, const DeviceArray& g,
                         const std::vector<unsigned char>& stepping);
-  /// dF = Q R over the ring positions `ring` (oldest first): Q into q_, R into r ([K][K][segments]),
-  /// kept[p][b] != 0 where segment b keeps column p.
+  /// dF = Q R over the ring positions `ring` (oldest first): Q into q_, R into r
+  /// ([K][K][segments]), kept[p][b] != 0 where segment b keeps column p.
   void factor_differences(const std::vector<std::size_t>& ring, std::vector<double>& r,
                           std::vector<unsigned char>& kept);
   /// gamma ([K][segments]) = R^{-1} Q^T f; zero, and the segment restarted, where not finite.

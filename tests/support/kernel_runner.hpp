@@ -4,9 +4,9 @@
 
 #include <vector>
 
-#include "runtime/device_array.hpp"
 #include "dynhat/matrix.hpp"
 #include "kernels/kernels.hpp"
+#include "runtime/device_array.hpp"
 
 namespace dynhat::testing {
 

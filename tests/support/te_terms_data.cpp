@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "runtime/device_array.hpp"
 #include "kernels/kernels.hpp"
+#include "runtime/device_array.hpp"
 #include "support/fixtures.hpp"
 
 namespace dynhat::testing {
