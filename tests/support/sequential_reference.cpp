@@ -10,7 +10,6 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <sstream>
 #include <string>
@@ -18,6 +17,7 @@
 
 #include "dynhat/error.hpp"
 #include "dynhat/synthetic.hpp"
+#include "runtime/stopwatch.hpp"
 #include "support/cpu_context.hpp"
 
 namespace dynhat::testing {
@@ -165,10 +165,6 @@ void update_values(const Matrix& weight, const Matrix& C, const Matrix& Y, std::
   }
 }
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 /// Records outer iteration `iteration` with error `err`; true when it stops the loop.
 bool record_iteration(IterationReport& report, int iteration, double err, double tol) {
   report.iterations = iteration;
@@ -307,7 +303,7 @@ SequentialBaseline sequential_baseline(const DynamicModel& model,
   validate(model, "sequential baseline model");
   const SingleThreaded single_threaded;
   const std::size_t T = model.periods, M = model.markets();
-  const auto start = std::chrono::steady_clock::now();
+  const Stopwatch stopwatch;
   SequentialBaseline b;
   b.Y = Matrix(T, M, 1.0);
   for (int iteration = 1; iteration <= options.max_iterations; ++iteration) {
@@ -320,7 +316,7 @@ SequentialBaseline sequential_baseline(const DynamicModel& model,
     if (record_iteration(b.report, iteration, err, options.tol)) break;
   }
   baseline_paths(model, options, b.report.iterations + 1, b);  // consistent with the final Y
-  b.report.seconds = seconds_since(start);
+  b.report.seconds = stopwatch.seconds();
   b.real_wage = cumulate(b.Cdot, Matrix(T, M, 1.0));
   return b;
 }
@@ -336,7 +332,7 @@ SequentialCounterfactual sequential_counterfactual(const DynamicModel& model,
   const std::size_t T = model.periods, M = model.markets();
   const std::vector<StaticShock> fundamentals = fundamentals_by_slot(model, changes);
   const std::vector<Matrix>& mu = baseline.mu;
-  const auto start = std::chrono::steady_clock::now();
+  const Stopwatch stopwatch;
   SequentialCounterfactual c;
   c.Yh = Matrix(T, M, 1.0);
   for (int iteration = 1; iteration <= options.max_iterations; ++iteration) {
@@ -359,7 +355,7 @@ SequentialCounterfactual sequential_counterfactual(const DynamicModel& model,
     if (record_iteration(c.report, iteration, err, options.tol)) break;
   }
   counterfactual_paths(model, baseline, fundamentals, options, c.report.iterations + 1, c);
-  c.report.seconds = seconds_since(start);
+  c.report.seconds = stopwatch.seconds();
   c.real_wage = cumulate(c.Chh, baseline.real_wage);
   return c;
 }
