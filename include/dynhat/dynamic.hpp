@@ -1,8 +1,10 @@
 // Dynamic general equilibrium (MODEL.md sections 3-5): workers in M = R(J+1) labor markets choose
 // where to work by forward-looking logit decisions (E11-E13), and every period's wages come from a
-// temporary equilibrium of the trade economy (E14-E20). The baseline is the constant-fundamentals
-// path of Proposition 1 from (L0, mu0); a counterfactual changes productivity and trade costs along
-// the path, news arriving at slot 1 (Proposition 2, MODEL.md section 4).
+// temporary equilibrium of the trade economy (E14-E20). The baseline is the path of Proposition 1
+// from (L0, mu0): constant fundamentals, or fundamentals that change along it by the model's
+// baseline_changes (known from slot 0 on); a counterfactual changes productivity and trade costs
+// relative to that baseline, its news arriving at slot 1 or later (Proposition 2, MODEL.md
+// section 4).
 //
 // Slots are 0-based: slot t here is MODEL.md's slot t+1 (slot 0 = the base year, 2000Q1). The
 // change of a fundamental "at slot t" is MODEL.md's transition t (slot t-1 -> slot t).
@@ -26,29 +28,6 @@
 
 namespace dynhat {
 
-/// Everything a dynamic solve needs. Markets m = n (J+1) + q for mobile regions n < R, q = 0
-/// non-employment, q = 1 + j sector j (MODEL.md section 1).
-struct DynamicModel {
-  Economy economy;  ///< structure and base-year data (J, N, R)
-  /// The model-consistent base-year equilibrium (MODEL.md 5.1 "base year" mode): the reference of
-  /// every temporary equilibrium. See base_year_equilibrium().
-  ReferenceState base_year;
-  Matrix mu0;                 ///< [M][M] flows observed before slot 0 (mu_{-1}); rows sum to 1
-  std::vector<double> L0;     ///< [M] labor at slot 0 (persons)
-  std::size_t periods = 200;  ///< T slots
-  double beta = 0.99;         ///< quarterly discount factor
-  double nu = 5.3436;         ///< migration elasticity parameter (taste-shock dispersion)
-
-  std::size_t markets() const { return economy.mobile_regions * (economy.sectors + 1); }
-};
-
-/// The base-year equilibrium of `economy` as a reference state (solve_static on ctx's backend
-/// from the data with no shock); throws NotConverged if it does not converge. `solution`
-/// (optional) receives it whole.
-ReferenceState base_year_equilibrium(const Context& ctx, const Economy& economy,
-                                     const StaticOptions& options = {},
-                                     StaticSolution* solution = nullptr);
-
 /// A productivity change A^{ij} *= factor at slot `slot` (>= 1), i.e. between slots slot-1 and
 /// slot; changes accumulate multiplicatively (the level at slot t is the product of every factor
 /// with slot <= t). Productivity enters as A^{theta_j gamma^{ij}} (E16).
@@ -69,11 +48,44 @@ struct TradeCostChange {
   double factor = 1.0;
 };
 
-/// The counterfactual's changes of fundamentals relative to the baseline.
+/// Changes of fundamentals along a path: a baseline's relative to the base year, or a
+/// counterfactual's relative to its baseline.
 struct FundamentalChanges {
   std::vector<ProductivityChange> productivity;
   std::vector<TradeCostChange> trade_costs;
+  /// Counterfactual only: the slot s >= 1 at which agents learn the changed path. Decisions
+  /// before s are the baseline's (every path equals the baseline's before slot s), and no change
+  /// may come before s. A baseline's own changes are known from slot 0 on: there it must stay 1.
+  std::size_t news_slot = 1;
 };
+
+/// Everything a dynamic solve needs. Markets m = n (J+1) + q for mobile regions n < R, q = 0
+/// non-employment, q = 1 + j sector j (MODEL.md section 1).
+struct DynamicModel {
+  Economy economy;  ///< structure and base-year data (J, N, R)
+  /// The model-consistent base-year equilibrium (MODEL.md 5.1 "base year" mode): the reference of
+  /// every temporary equilibrium. See base_year_equilibrium().
+  ReferenceState base_year;
+  Matrix mu0;                 ///< [M][M] flows observed before slot 0 (mu_{-1}); rows sum to 1
+  std::vector<double> L0;     ///< [M] labor at slot 0 (persons)
+  std::size_t periods = 200;  ///< T slots
+  double beta = 0.99;         ///< quarterly discount factor
+  double nu = 5.3436;         ///< migration elasticity parameter (taste-shock dispersion)
+  /// The baseline's own changes of fundamentals relative to the base year, known to agents from
+  /// slot 0 on (empty: Proposition 1's constant fundamentals). Every temporary equilibrium of the
+  /// baseline is then relative to the base year with the cumulative changes at its slot, and a
+  /// counterfactual's changes compose with them (MODEL.md sections 3-4).
+  FundamentalChanges baseline_changes;
+
+  std::size_t markets() const { return economy.mobile_regions * (economy.sectors + 1); }
+};
+
+/// The base-year equilibrium of `economy` as a reference state (solve_static on ctx's backend
+/// from the data with no shock); throws NotConverged if it does not converge. `solution`
+/// (optional) receives it whole.
+ReferenceState base_year_equilibrium(const Context& ctx, const Economy& economy,
+                                     const StaticOptions& options = {},
+                                     StaticSolution* solution = nullptr);
 
 struct DynamicOptions {
   /// anderson: Anderson acceleration on log Y of the map "labor path -> temporary equilibria ->
@@ -134,18 +146,31 @@ struct PathSolution {
   double te_seconds = 0.0;  ///< time in temporary equilibria (wall clock)
 };
 
-/// The constant-fundamentals baseline (Proposition 1, MODEL.md 5.2).
+/// The baseline (Proposition 1, MODEL.md 5.2): constant fundamentals, or those changing by
+/// model.baseline_changes.
 PathSolution solve_baseline(const Context& ctx, const DynamicModel& model,
                             const DynamicOptions& options = {});
 
-/// A counterfactual relative to `baseline` (Proposition 2, MODEL.md 5.3): agents learn the changed
-/// path at slot 1; slot-0 decisions are the baseline's.
+/// A counterfactual relative to `baseline` (Proposition 2, MODEL.md 5.3): the fundamentals of the
+/// baseline changed further by `changes`; agents learn the changed path at changes.news_slot s,
+/// decisions before s are the baseline's, and every path before slot s is the baseline's exactly.
 PathSolution solve_counterfactual(const Context& ctx, const DynamicModel& model,
                                   const PathSolution& baseline, const FundamentalChanges& changes,
                                   const DynamicOptions& options = {});
 
-/// Checks the model (shapes, mu0 rows, L0, beta, nu, T >= 3) and the changes (indices in range,
-/// slot in [1, T), factors > 0 and finite); throws InvalidInput naming `label` and the entry.
+/// The model restarted at `slot` (1 <= slot <= T - 3) from its solved `baseline`, as observed
+/// data: L0 = the path's labor at `slot`, mu0 = its migration shares at slot - 1 (the previous
+/// flows), the base year = its temporary equilibrium at `slot` (solved again at `te`, from the
+/// path's omega), T - slot periods, and the baseline changes after `slot` moved to their new
+/// slots. The baseline of the restarted model is the continuation of `baseline` (Proposition 1
+/// needs no more than that state).
+DynamicModel restart(const Context& ctx, const DynamicModel& model, const PathSolution& baseline,
+                     std::size_t slot,
+                     const StaticOptions& te = DynamicOptions::default_te_options());
+
+/// Checks the model (shapes, mu0 rows, L0, beta, nu, T >= 3, its baseline changes) and the
+/// changes (indices in range, slot in [1, T), factors > 0 and finite, news_slot in [1, T - 2] and
+/// no change before it); throws InvalidInput naming `label` and the entry.
 void validate(const DynamicModel& model, const std::string& label = "model");
 /// T = model.periods >= 3, and small enough that the path's arrays fit in this machine's memory
 /// (at least T (J N^2 + 3 M) doubles: the dates' trade shares and the value, labor and real-wage

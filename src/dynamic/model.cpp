@@ -44,6 +44,13 @@ void validate(const DynamicModel& model, const std::string& label) {
   require_beta(model.beta, label + " beta");
   require_nu(model.nu, label + " nu");
   require_periods(model, label + " periods");
+  validate(model.baseline_changes, model, label + " baseline changes");
+  if (model.baseline_changes.news_slot != 1) {
+    throw InvalidInput(fmt::format(
+        "{} baseline changes: news_slot {}, must be 1 (a baseline's changes are known from slot 0 "
+        "on; a later news slot is a counterfactual's)",
+        label, model.baseline_changes.news_slot));
+  }
 }
 
 void require_periods(const DynamicModel& model, const std::string& label) {
@@ -91,13 +98,28 @@ void validate(const FundamentalChanges& changes, const DynamicModel& model,
       }
     }
   };
+  const std::size_t news = changes.news_slot;
+  if (news < 1 || news + 2 > model.periods) {
+    throw InvalidInput(fmt::format("{}: news slot {}, must be in [1, {}] (T = {})", label, news,
+                                   model.periods - 2, model.periods));
+  }
+  const auto check_news = [&](const char* kind, std::size_t k, std::size_t slot) {
+    if (slot < news) {
+      throw InvalidInput(fmt::format(
+          "{} {} change {}: slot {} comes before the news at slot {} (agents would not know of "
+          "it); a change must start at the news slot or later",
+          label, kind, k, slot, news));
+    }
+  };
   for (std::size_t k = 0; k < changes.productivity.size(); ++k) {
     const ProductivityChange& c = changes.productivity[k];
     check("productivity", k, c.slot, c.factor, c.sector, {c.region});
+    check_news("productivity", k, c.slot);
   }
   for (std::size_t k = 0; k < changes.trade_costs.size(); ++k) {
     const TradeCostChange& c = changes.trade_costs[k];
     check("trade-cost", k, c.slot, c.factor, c.sector, {c.destination, c.source});
+    check_news("trade-cost", k, c.slot);
   }
 }
 

@@ -11,10 +11,12 @@
 //      iteration.
 // Anderson then accelerates log Y <- G(log Y). The residual is max |G(log Y) - log Y|.
 //
-// The counterfactual is the same map on its own value path, Y'_t = Y_t * Yhat_t, with slot-0
-// decisions frozen at the baseline's (news arrives at slot 1): with that, E27-E29 are E11-E13 of
-// the counterfactual's own path (MODEL.md 5.5 factorisation; exact when no baseline cell switches
-// on, which a constant-fundamentals baseline guarantees).
+// The counterfactual is the same map on its own value path, Y'_t = Y_t * Yhat_t, its fundamentals
+// the baseline's changed further by its own changes, with the decisions of slots before the news
+// slot s frozen at the baseline's: with that, E27-E29 are E11-E13 of the counterfactual's own
+// path (MODEL.md 5.5 factorisation; exact when no baseline cell switches on, which a baseline
+// generated from mu0 by E11 guarantees: its flows are mu0's scaled by positive factors). Every path
+// before slot s is the baseline's, copied.
 //
 // The map overshoots: labor responds strongly to a real-wage path and wages fall with labor, so
 // plain iteration of G oscillates; Anderson accelerates the damped map x + damping (G(x) - x).
@@ -40,6 +42,19 @@
 namespace dynhat {
 
 namespace {
+
+/// The changes of both lists (cumulate() multiplies those at the same slot and entry).
+FundamentalChanges combined(const FundamentalChanges& a, const FundamentalChanges& b) {
+  FundamentalChanges out = a;
+  out.productivity.insert(out.productivity.end(), b.productivity.begin(), b.productivity.end());
+  out.trade_costs.insert(out.trade_costs.end(), b.trade_costs.begin(), b.trade_costs.end());
+  return out;
+}
+
+/// Rows 0..rows-1 of `from` copied into `to` (same width).
+void copy_rows(const Matrix& from, std::size_t rows, Matrix& to) {
+  std::copy(from.data.begin(), from.data.begin() + rows * from.cols, to.data.begin());
+}
 
 constexpr double kLoosestTolerance = 1e-4;
 constexpr double kTeFraction = 1e-3;  // TE tolerance / outer residual in early iterations
@@ -76,7 +91,8 @@ class PathSolver {
         model_(model),
         options_(options),
         baseline_(baseline),
-        changes_(dynamic::cumulate(changes, model)),
+        news_(baseline ? changes.news_slot : 0),
+        changes_(dynamic::cumulate(combined(model.baseline_changes, changes), model)),
         T_(model.periods),
         M_(model.markets()),
         path_(ctx, model.mu0, T_, model.beta) {}
@@ -87,7 +103,7 @@ class PathSolver {
     DeviceArray log_y(ctx_, n), log_y_new(ctx_, n), evaluated(ctx_, n);
     if (baseline_) {
       const DeviceArray log_y_baseline(ctx_, log_of(baseline_->Y));
-      path_.pin_first_slot(log_y_baseline);
+      path_.pin_decisions(log_y_baseline, news_);
       log_y.copy_from(log_y_baseline);
     } else {
       log_y.fill(0.0);
@@ -171,6 +187,9 @@ class PathSolver {
     StaticOptions te = options_.te;
     te.tol = te_tol;
     equilibria = batch.solve(labor, te);
+    // Before the news the equilibria are the baseline's (same labor, same fundamentals): taken
+    // from it, so that Cdot_s = W'_s / W_{s-1} divides by the baseline's real wage.
+    if (baseline_) copy_rows(baseline_->real_wage, news_, equilibria.real_wage);
     const DeviceArray cdot(ctx_, real_wage_changes(equilibria.real_wage));
     const double inv_nu = 1.0 / model_.nu;
     if (options_.method == OuterMethod::picard) {
@@ -237,12 +256,28 @@ class PathSolver {
         out.stay(t, m) = sum > 0.0 ? model_.mu0(m, m) * c[t * M_ + m] / sum : 0.0;
       }
     }
+    if (baseline_) copy_baseline_before_news(out);
+  }
+
+  /// Every path before the news slot s is the baseline's: Y, real wages, equilibria and stay
+  /// shares of slots < s, labor of slots <= s (set by the decisions of slots < s). They equal it
+  /// to rounding already; copied, they are its bits.
+  void copy_baseline_before_news(PathSolution& out) const {
+    const PathSolution& b = *baseline_;
+    copy_rows(b.Y, news_, out.Y);
+    std::fill(out.Y_relative.data.begin(), out.Y_relative.data.begin() + news_ * M_, 1.0);
+    copy_rows(b.L, news_ + 1, out.L);
+    copy_rows(b.real_wage, news_, out.real_wage);
+    copy_rows(b.omega, news_, out.omega);
+    copy_rows(b.price_index, news_, out.price_index);
+    copy_rows(b.stay, news_, out.stay);
   }
 
   const Context& ctx_;
   const DynamicModel& model_;
   const DynamicOptions& options_;
   const PathSolution* baseline_;
+  const std::size_t news_;  // counterfactual: the news slot (decisions before it pinned)
   const dynamic::CumulativeChanges changes_;
   const std::size_t T_;
   const std::size_t M_;

@@ -9,9 +9,10 @@
 
 namespace dynhat {
 
-struct MigrationPath::FirstSlot {
-  DeviceArray c, shift, r;                     // [m], [1], [m] of the pinned path at slot 0
-  Eigen::PartialPivLU<Eigen::MatrixXd> block;  // I - beta mu_1
+struct MigrationPath::Pinned {
+  std::size_t news;                            // slots 0..news-1 pinned
+  DeviceArray c, shift;                        // [news][m], [news] of the pinned path
+  Eigen::PartialPivLU<Eigen::MatrixXd> block;  // I - beta mu_news
   bool factored = false;
 };
 
@@ -29,25 +30,24 @@ MigrationPath::MigrationPath(const Context& ctx, const Matrix& mu0, std::size_t 
       shift_(ctx, slots),
       r_(ctx, slots * m_) {}
 
-void MigrationPath::pin_first_slot(const DeviceArray& log_y_first) {
+void MigrationPath::pin_decisions(const DeviceArray& log_y_pinned, std::size_t news) {
   pinned_.reset();
-  factorise(log_y_first);
-  auto first = std::make_unique<FirstSlot>(
-      FirstSlot{DeviceArray(*ctx_, m_), DeviceArray(*ctx_, 1), DeviceArray(*ctx_, m_), {}});
-  kernels::copy(*ctx_, first->c.data(), c_.data(), m_ * sizeof(double),
+  factorise(log_y_pinned);
+  auto pinned = std::make_unique<Pinned>(
+      Pinned{news, DeviceArray(*ctx_, news * m_), DeviceArray(*ctx_, news), {}});
+  kernels::copy(*ctx_, pinned->c.data(), c_.data(), news * m_ * sizeof(double),
                 kernels::CopyKind::device_to_device);
-  kernels::copy(*ctx_, first->shift.data(), shift_.data(), sizeof(double),
+  kernels::copy(*ctx_, pinned->shift.data(), shift_.data(), news * sizeof(double),
                 kernels::CopyKind::device_to_device);
-  kernels::copy(*ctx_, first->r.data(), r_.data(), m_ * sizeof(double),
-                kernels::CopyKind::device_to_device);
-  pinned_ = std::move(first);
+  pinned_ = std::move(pinned);
 }
 
 void MigrationPath::refresh_preconditioner() {
-  if (!pinned_ || slots_ < 3) return;
+  if (!pinned_ || pinned_->news + 2 > slots_) return;
+  const std::size_t s = pinned_->news;
   std::vector<double> c(m_), r(m_);
-  c_.download(c.data(), m_, m_);  // slot 1
-  r_.download(r.data(), m_, m_);
+  c_.download(c.data(), m_, s * m_);
+  r_.download(r.data(), m_, s * m_);
   Eigen::MatrixXd block(m_, m_);
   const Matrix& mu0 = *mu0_host_;
   for (std::size_t i = 0; i < m_; ++i) {
@@ -64,10 +64,11 @@ void MigrationPath::refresh_preconditioner() {
 void MigrationPath::factorise(const DeviceArray& log_y) {
   kernels::column_scalings(*ctx_, m_, slots_, log_y.data(), beta_, c_.data(), shift_.data());
   if (pinned_) {
-    // Slot 0's row sum depends on c_0 alone: restore all three and skip it in the GEMM's result.
-    kernels::copy(*ctx_, c_.data(), pinned_->c.data(), m_ * sizeof(double),
+    // The pinned slots' row sums depend on their own c_t alone: restored, the GEMM recomputes
+    // them as they were.
+    kernels::copy(*ctx_, c_.data(), pinned_->c.data(), pinned_->news * m_ * sizeof(double),
                   kernels::CopyKind::device_to_device);
-    kernels::copy(*ctx_, shift_.data(), pinned_->shift.data(), sizeof(double),
+    kernels::copy(*ctx_, shift_.data(), pinned_->shift.data(), pinned_->news * sizeof(double),
                   kernels::CopyKind::device_to_device);
   }
   kernels::scaled_row_sums(*ctx_, m_, slots_, mu0_.data(), c_.data(), r_.data());
@@ -83,11 +84,14 @@ void MigrationPath::precondition(DeviceArray& d) const {
   kernels::backward_value_sweep(*ctx_, m_, slots_, mu0_.data(), c_.data(), r_.data(), beta_,
                                 d.data());
   if (pinned_ && pinned_->factored) {
-    // Slot 1: the sweep left f_1 + beta mu_1 d_2; the block solve adds the diagonal term.
+    // The news slot s: the sweep left f_s + beta mu_s d_{s+1}; the block solve adds the diagonal
+    // term. (The sweep carried that row's error on to the slots before s, whose updates do not
+    // depend on Y: harmless, they converge as d_s does.)
+    const std::size_t s = pinned_->news;
     Eigen::VectorXd rhs(static_cast<Eigen::Index>(m_));
-    d.download(rhs.data(), m_, m_);
-    const Eigen::VectorXd d1 = pinned_->block.solve(rhs);
-    d.upload(d1.data(), m_, m_);
+    d.download(rhs.data(), m_, s * m_);
+    const Eigen::VectorXd ds = pinned_->block.solve(rhs);
+    d.upload(ds.data(), m_, s * m_);
   }
 }
 

@@ -27,13 +27,14 @@ class MigrationPath {
   MigrationPath(MigrationPath&&) noexcept;
   ~MigrationPath();
 
-  /// Freezes the slot-0 decisions at those of the value path `log_y_first` ([slots][m]): mu_0 is
-  /// then formed with that path's Y_1 whatever the iterate (a counterfactual whose news arrives at
-  /// slot 1, MODEL.md section 4: mu'_0 = mu_0 of the baseline). Y_1 then appears on both sides of
-  /// its own update (E28, slot 2 in MODEL.md), with Jacobian beta mu_1: contraction rate beta, so
+  /// Freezes the decisions of slots 0..news-1 at those of the value path `log_y_pinned`
+  /// ([slots][m]): mu_t for t < news is then formed with that path's Y whatever the iterate (a
+  /// counterfactual whose news arrives at slot `news` >= 1, MODEL.md section 4: mu'_t = mu_t of
+  /// the baseline before it). Y_news, the level jump, then appears on both sides of its own update
+  /// (E28, MODEL.md's slot 2 for news = 1), with Jacobian beta mu_news: contraction rate beta, so
   /// the preconditioner solves that block exactly (refresh_preconditioner()).
-  void pin_first_slot(const DeviceArray& log_y_first);
-  /// With a pinned first slot: factorises I - beta mu_1 at the current factorisation (a dense
+  void pin_decisions(const DeviceArray& log_y_pinned, std::size_t news);
+  /// With pinned decisions: factorises I - beta mu_news at the current factorisation (a dense
   /// m x m LU on the host, O(m^3)); precondition() uses it until the next refresh.
   void refresh_preconditioner();
 
@@ -63,8 +64,8 @@ class MigrationPath {
   DeviceArray c_;      // [slots][m] column scalings, shifted per slot
   DeviceArray shift_;  // [slots]
   DeviceArray r_;      // [slots][m] row sums
-  struct FirstSlot;    // pinned slot-0 factorisation and the slot-1 block's LU
-  std::unique_ptr<FirstSlot> pinned_;
+  struct Pinned;       // the pinned slots' factorisation and the news slot's block LU
+  std::unique_ptr<Pinned> pinned_;
 };
 
 /// Solves log Y = value update of the path at log Y, starting from `log_y` (warm start) and

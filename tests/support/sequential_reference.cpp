@@ -174,9 +174,29 @@ bool record_iteration(IterationReport& report, int iteration, double err, double
   return report.converged;
 }
 
-/// Steps (1)-(3) of MODEL.md 5.2 for a given Y: mu, L, the TE chain and Cdot.
-void baseline_paths(const DynamicModel& model, const SequentialOptions& options, int iteration,
-                    SequentialBaseline& b) {
+/// The changes of fundamentals dated each slot (per transition, not cumulative): shocks[t] holds
+/// Ahat and kappahat of transition t-1 -> t, empty where nothing changes.
+std::vector<StaticShock> fundamentals_by_slot(const DynamicModel& model,
+                                              const FundamentalChanges& changes) {
+  const std::size_t J = model.economy.sectors, N = model.economy.regions;
+  std::vector<StaticShock> shocks(model.periods);
+  for (const ProductivityChange& c : changes.productivity) {
+    std::vector<double>& a = shocks[c.slot].productivity;
+    if (a.empty()) a.assign(J * N, 1.0);
+    a[c.sector * N + c.region] *= c.factor;
+  }
+  for (const TradeCostChange& c : changes.trade_costs) {
+    std::vector<double>& kappa = shocks[c.slot].trade_costs;
+    if (kappa.empty()) kappa.assign(J * N * N, 1.0);
+    kappa[(c.sector * N + c.destination) * N + c.source] *= c.factor;
+  }
+  return shocks;
+}
+
+/// Steps (1)-(3) of MODEL.md 5.2 for a given Y: mu, L, the TE chain (each step with the
+/// baseline's changes of fundamentals dated its slot, `fundamentals`) and Cdot.
+void baseline_paths(const DynamicModel& model, const std::vector<StaticShock>& fundamentals,
+                    const SequentialOptions& options, int iteration, SequentialBaseline& b) {
   const std::size_t T = model.periods, M = model.markets();
   b.mu.assign(T, Matrix());
   for (std::size_t t = 0; t < T; ++t) {  // (1) E11 in the replication's form
@@ -191,7 +211,7 @@ void baseline_paths(const DynamicModel& model, const SequentialOptions& options,
   b.Cdot = Matrix(T, M, 1.0);
   ReferenceState state = model.base_year;
   for (std::size_t t = 1; t + 1 < T; ++t) {
-    StaticShock shock;
+    StaticShock shock = fundamentals[t];
     shock.labor = labor_change(model.economy, b.L, t);
     b.te.push_back(solve_te(model, state, shock, options.te, "baseline", t, iteration));
     state = state_of(b.te.back());
@@ -251,25 +271,6 @@ void counterfactual_paths(const DynamicModel& model, const SequentialBaseline& b
   }
 }
 
-/// The changes of fundamentals dated each slot (per transition, not cumulative): shocks[t] holds
-/// Ahat and kappahat of transition t-1 -> t, empty where nothing changes.
-std::vector<StaticShock> fundamentals_by_slot(const DynamicModel& model,
-                                              const FundamentalChanges& changes) {
-  const std::size_t J = model.economy.sectors, N = model.economy.regions;
-  std::vector<StaticShock> shocks(model.periods);
-  for (const ProductivityChange& c : changes.productivity) {
-    std::vector<double>& a = shocks[c.slot].productivity;
-    if (a.empty()) a.assign(J * N, 1.0);
-    a[c.sector * N + c.region] *= c.factor;
-  }
-  for (const TradeCostChange& c : changes.trade_costs) {
-    std::vector<double>& kappa = shocks[c.slot].trade_costs;
-    if (kappa.empty()) kappa.assign(J * N * N, 1.0);
-    kappa[(c.sector * N + c.destination) * N + c.source] *= c.factor;
-  }
-  return shocks;
-}
-
 /// [T][M] scale(t, m) times the product of change(1..t, m); row 0 = scale's row 0.
 Matrix cumulate(const Matrix& change, const Matrix& scale) {
   Matrix out(change.rows, change.cols);
@@ -304,10 +305,11 @@ SequentialBaseline sequential_baseline(const DynamicModel& model,
   const SingleThreaded single_threaded;
   const std::size_t T = model.periods, M = model.markets();
   const Stopwatch stopwatch;
+  const std::vector<StaticShock> fundamentals = fundamentals_by_slot(model, model.baseline_changes);
   SequentialBaseline b;
   b.Y = Matrix(T, M, 1.0);
   for (int iteration = 1; iteration <= options.max_iterations; ++iteration) {
-    baseline_paths(model, options, iteration, b);
+    baseline_paths(model, fundamentals, options, iteration, b);
     // (4) E12 in the replication's form: Y_new_t = Cdot_t^{1/nu} sum_m' mu_{t-1} Y_{t+1}^beta.
     Matrix Y_new(T, M, 1.0);
     for (std::size_t t = 1; t + 1 < T; ++t)
@@ -315,7 +317,8 @@ SequentialBaseline sequential_baseline(const DynamicModel& model,
     const double err = relax(Y_new, b.Y);  // (5)
     if (record_iteration(b.report, iteration, err, options.tol)) break;
   }
-  baseline_paths(model, options, b.report.iterations + 1, b);  // consistent with the final Y
+  baseline_paths(model, fundamentals, options, b.report.iterations + 1,
+                 b);  // consistent with the final Y
   b.report.seconds = stopwatch.seconds();
   b.real_wage = cumulate(b.Cdot, Matrix(T, M, 1.0));
   return b;

@@ -47,7 +47,9 @@ struct SequentialOptions {
   }
 };
 
-/// The constant-fundamentals path of Proposition 1 (MODEL.md 5.2), slots t = 0..T-1. Every path
+/// The path of Proposition 1 (MODEL.md 5.2), slots t = 0..T-1: constant fundamentals, or those
+/// changing by model.baseline_changes (each temporary equilibrium of the chain then takes the
+/// changes dated its slot, MODEL.md 5.1's Prop-1 step with Ahat, kappahat). Every path
 /// (mu, L, te, Cdot) is recomputed once from the returned (averaged) Y, so they agree with it.
 struct SequentialBaseline {
   /// [T][M] value changes Y_t = udot_t^{1/nu} = exp((V_t - V_{t-1})/nu) (E12); rows 0 and T-1
