@@ -163,6 +163,15 @@ TEST_F(SavedBaselines, OtherInputsAreRefusedNamingTheField) {
         testing::message_of([&] { require_matching_baseline(saved, other); });
     EXPECT_NE(message.find("data.tables_sha256"), std::string::npos) << message;
   }
+  {
+    ModelInputs other = in_;  // a baseline with its own changes of fundamentals is another path
+    other.model.baseline_changes.productivity.push_back({2, 0, 1, 1.05});
+    const std::string message =
+        testing::message_of([&] { require_matching_baseline(saved, other); });
+    EXPECT_NE(message.find("model.baseline_changes is 0 in the saved baseline, 1 in this scenario"),
+              std::string::npos)
+        << message;
+  }
   // Options that change only the speed (Anderson memory, damping) do not matter.
   ModelInputs faster = in_;
   faster.options.anderson_memory = 4;

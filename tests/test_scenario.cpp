@@ -436,6 +436,55 @@ TEST_F(ScenarioFiles, OutOfRange) {
               HasSubstr("productivity[0].sectors[1] = \"sector 1\" is listed twice"));
 }
 
+// [[baseline.productivity]] / [[baseline.trade_costs]] are the baseline's own changes, with the
+// counterfactual's keys; [counterfactual] news_slot dates the counterfactual's news.
+TEST_F(ScenarioFiles, BaselineChangesAndNewsSlot) {
+  const Scenario s = read(data_table +
+                          "[model]\nperiods = 12\n"
+                          "[counterfactual]\nnews_slot = 4\n"
+                          "[[productivity]]\nsectors = [1]\nregions = [3]\nquarters = [4, 5]\n"
+                          "factor = 1.1\n"
+                          "[[baseline.productivity]]\nsectors = [0]\nregions = [2]\n"
+                          "quarters = [1, 3]\ncumulative = 8.0\n"
+                          "[[baseline.trade_costs]]\nsectors = [2]\ndestinations = [0]\n"
+                          "sources = [3]\nquarters = 2\nfactor = 0.9\n");
+  EXPECT_EQ(s.news_slot, 4u);
+  const FundamentalChanges counterfactual = resolve_shocks(s, economy());
+  EXPECT_EQ(counterfactual.news_slot, 4u);
+  ASSERT_EQ(counterfactual.productivity.size(), 2u);
+  EXPECT_TRUE(counterfactual.trade_costs.empty());
+  const FundamentalChanges baseline = resolve_baseline_shocks(s, economy());
+  EXPECT_EQ(baseline.news_slot, 1u);
+  ASSERT_EQ(baseline.productivity.size(), 3u);
+  for (const ProductivityChange& c : baseline.productivity) {
+    EXPECT_EQ(c.sector, 0u);
+    EXPECT_EQ(c.region, 2u);
+    EXPECT_NEAR(c.factor, 2.0, 4 * eps);  // 8^(1/3)
+  }
+  ASSERT_EQ(baseline.trade_costs.size(), 1u);
+  EXPECT_EQ(baseline.trade_costs[0].slot, 2u);
+  EXPECT_EQ(baseline.trade_costs[0].source, 3u);
+
+  EXPECT_THAT(read_error(data_table + "[counterfactual]\nnews_slot = 0\n"),
+              HasSubstr("counterfactual.news_slot = 0 must be in [1, 198]"));
+  EXPECT_THAT(read_error(data_table + "[model]\nperiods = 10\n[counterfactual]\nnews_slot = 9\n"),
+              HasSubstr("counterfactual.news_slot = 9 must be in [1, 8]"));
+  EXPECT_THAT(read_error(data_table + "[counterfactual]\nnews = 2\n"),
+              HasSubstr("counterfactual.news"));
+  EXPECT_THAT(read_error(data_table + "[baseline]\nfactor = 2\n"), HasSubstr("baseline.factor"));
+  EXPECT_THAT(read_error(data_table + "[[baseline.productivity]]\nquarters = [0, 3]\n"
+                                      "factor = 1.1\n"),
+              HasSubstr("baseline.productivity[0].quarters[0] = 0 must be >= 1"));
+  EXPECT_THAT(resolve_error(data_table + "[[baseline.productivity]]\nsectors = [7]\n"
+                                         "factor = 1.1\n[[productivity]]\nsectors = [7]\n"
+                                         "factor = 1.1\n"),
+              HasSubstr(": productivity[0].sectors[0] = 7 is out of range"));
+  const Scenario bad =
+      read(data_table + "[[baseline.productivity]]\nsectors = [7]\nfactor = 1.1\n");
+  EXPECT_THAT(message_of([&] { resolve_baseline_shocks(bad, economy()); }),
+              HasSubstr(": baseline.productivity[0].sectors[0] = 7 is out of range"));
+}
+
 TEST_F(ScenarioFiles, UnknownSectorOrRegionName) {
   EXPECT_THAT(resolve_error(data_table + "[[productivity]]\nregions = [\"Regoin 1\"]\n"
                                          "factor = 1.1\n"),

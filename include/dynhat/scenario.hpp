@@ -8,6 +8,8 @@
 //              te_max_iterations, backend ("cpu" | "cuda")
 //   [[productivity]]  sectors, regions, quarters = [first, last], factor | cumulative | file
 //   [[trade_costs]]   sectors, destinations, sources, quarters, factor | cumulative | file
+//   [counterfactual]  news_slot (the slot at which agents learn the changes above; default 1)
+//   [[baseline.productivity]], [[baseline.trade_costs]]  the baseline's own changes (same keys)
 //   [effects]  manufacturing (sector names or 0-based indices)
 #pragma once
 
@@ -27,8 +29,11 @@ using LabelOrIndex = std::variant<std::string, std::size_t>;
 
 /// One [[productivity]] or [[trade_costs]] entry before labels are resolved.
 struct ShockSpec {
-  std::string table;      ///< "productivity" or "trade_costs" (for messages)
+  std::string table;      ///< "productivity" or "trade_costs"
   std::size_t entry = 0;  ///< 0-based position among the entries of that table (for messages)
+  bool baseline = false;  ///< a [[baseline.productivity]] or [[baseline.trade_costs]] entry
+  /// "productivity[2]" or "baseline.trade_costs[0]": the entry as the scenario names it.
+  std::string key() const;
   std::vector<LabelOrIndex> sectors;       ///< empty = every sector
   std::vector<LabelOrIndex> regions;       ///< productivity: regions; empty = every region
   std::vector<LabelOrIndex> destinations;  ///< trade costs; empty = every region
@@ -59,7 +64,8 @@ struct Scenario {
   DynamicOptions
       options;  ///< method, tol, max_iterations, anderson_memory, te.tol, te.max_iterations
   std::string backend = "cpu";
-  std::vector<ShockSpec> shocks;
+  std::vector<ShockSpec> shocks;  ///< the counterfactual's and the baseline's (ShockSpec::baseline)
+  std::size_t news_slot = 1;      ///< counterfactual.news_slot
   std::vector<LabelOrIndex> manufacturing;  ///< sectors counted as manufacturing in the effects
 };
 
@@ -69,10 +75,13 @@ struct Scenario {
 /// the key and the rule.
 Scenario read_scenario(const std::filesystem::path& path);
 
-/// The scenario's shocks as changes of fundamentals: labels resolved against `economy`, quarters
-/// checked against T, files read. Throws InvalidInput naming the scenario file, the entry and the
-/// rule (unknown sector or region, index out of range, quarter >= T, factor <= 0).
+/// The scenario's counterfactual shocks as changes of fundamentals (news_slot included): labels
+/// resolved against `economy`, quarters checked against T, files read. Throws InvalidInput naming
+/// the scenario file, the entry and the rule (unknown sector or region, index out of range,
+/// quarter >= T, factor <= 0).
 FundamentalChanges resolve_shocks(const Scenario& scenario, const Economy& economy);
+/// The same for the baseline's own shocks ([[baseline.*]] entries).
+FundamentalChanges resolve_baseline_shocks(const Scenario& scenario, const Economy& economy);
 
 /// The scenario's manufacturing sectors as 0-based indices (labels resolved against `economy`).
 std::vector<std::size_t> resolve_sectors(const Scenario& scenario, const Economy& economy,

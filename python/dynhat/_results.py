@@ -101,9 +101,9 @@ class Result(_Tables):
     @property
     def report(self) -> dict:
         """The run's record, with report.json's keys: converged, seconds, description, source,
-        inputs, model, options, changes, baseline, counterfactual, effects."""
+        inputs, model, options, baseline_changes, changes, news_slot, baseline, counterfactual,
+        effects."""
         m = self.model
-        changes = json.loads(m.changes_json)
         report = {
             "converged": self.converged,
             "seconds": self.seconds,
@@ -114,14 +114,13 @@ class Result(_Tables):
                       "mobile_regions": m.mobile_regions,
                       "markets": len(self.states) * len(self.market_names),
                       "periods": m.periods, "beta": m.beta, "nu": m.nu,
-                      "first_quarter": m.first_quarter, "sector_names": self.sectors,
+                      "first_quarter": m.first_quarter, "migration_path": "factorised",
+                      "sector_names": self.sectors,
                       "region_names": self.regions},
             "options": json.loads(m.options_json),
-            "changes": {
-                "productivity": {"columns": ["slot", "sector", "region", "factor"],
-                                 "rows": changes["productivity"]},
-                "trade_costs": {"columns": ["slot", "sector", "destination", "source",
-                                            "factor"], "rows": changes["trade_costs"]}},
+            "baseline_changes": json.loads(m.baseline_changes_json),
+            "changes": json.loads(m.changes_json),
+            "news_slot": m.news_slot,
             "baseline": {**json.loads(self.baseline.record_json(m.backend)),
                          "reused": self.baseline_reused},
         }

@@ -147,20 +147,18 @@ void bind_run(nb::module_& m) {
       .def_prop_ro(
           "changes_json",
           [](const ModelInputs& in) {
-            const Economy& e = in.model.economy;
-            nlohmann::json productivity = nlohmann::json::array(), trade = nlohmann::json::array();
-            for (const ProductivityChange& c : in.changes.productivity) {
-              productivity.push_back(
-                  {c.slot, e.sector_names[c.sector], e.region_names[c.region], c.factor});
-            }
-            for (const TradeCostChange& c : in.changes.trade_costs) {
-              trade.push_back({c.slot, e.sector_names[c.sector], e.region_names[c.destination],
-                               e.region_names[c.source], c.factor});
-            }
-            return nlohmann::json{{"productivity", productivity}, {"trade_costs", trade}}.dump();
+            return pipeline::changes_record(in.model.economy, in.changes).dump();
           },
-          "JSON: every resolved change of fundamentals, rows [slot, sector, region(s)..., "
-          "factor].");
+          "JSON: the counterfactual's resolved changes of fundamentals (report.json's changes).")
+      .def_prop_ro(
+          "baseline_changes_json",
+          [](const ModelInputs& in) {
+            return pipeline::changes_record(in.model.economy, in.model.baseline_changes).dump();
+          },
+          "JSON: the baseline's own resolved changes (report.json's baseline_changes).")
+      .def_prop_ro(
+          "news_slot", [](const ModelInputs& in) { return in.changes.news_slot; },
+          "The slot at which the counterfactual's agents learn its changes.");
 
   m.def(
       "load_model",

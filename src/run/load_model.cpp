@@ -33,6 +33,7 @@ nlohmann::json labels(const std::vector<LabelOrIndex>& list) {
 nlohmann::json shock_as_written(const ShockSpec& shock) {
   nlohmann::json out = {{"table", shock.table},
                         {"entry", shock.entry},
+                        {"baseline", shock.baseline},
                         {"sectors", labels(shock.sectors)},
                         {"quarters", {shock.first_quarter, shock.last_quarter}}};
   if (shock.table == "productivity") {
@@ -57,7 +58,7 @@ std::vector<InputFile> input_files(const Scenario& s) {
   add("L0", s.L0);
   add("mu0", s.mu0);
   for (const ShockSpec& shock : s.shocks) {
-    if (!shock.file.empty()) add(fmt::format("{}[{}].file", shock.table, shock.entry), shock.file);
+    if (!shock.file.empty()) add(shock.key() + ".file", shock.file);
   }
   return files;
 }
@@ -83,12 +84,19 @@ ModelInputs load_model(const Scenario& scenario, std::optional<Backend> backend)
   require_migration_matrix(model.mu0, scenario.mu0.string());
   require_labor(model.L0, m, scenario.L0.string());
   in.changes = resolve_shocks(scenario, model.economy);
+  model.baseline_changes = resolve_baseline_shocks(scenario, model.economy);
+  const std::string name = scenario.path.string();
+  validate(model.baseline_changes, model, name + ": baseline");
+  validate(in.changes, model, name + ": counterfactual");
   in.effects.manufacturing =
       resolve_sectors(scenario, model.economy, scenario.manufacturing, "effects.manufacturing");
   in.files = input_files(scenario);
   nlohmann::json shocks = nlohmann::json::array();
   for (const ShockSpec& shock : scenario.shocks) shocks.push_back(shock_as_written(shock));
-  in.source_json = nlohmann::json{{"scenario", scenario.path.string()}, {"shocks", shocks}}.dump();
+  in.source_json = nlohmann::json{{"scenario", scenario.path.string()},
+                                  {"shocks", shocks},
+                                  {"news_slot", scenario.news_slot}}
+                       .dump();
   // Last: the other inputs are checked before this ~0.2 s solve.
   model.base_year = base_year_equilibrium(Context(Backend::cpu), model.economy, in.options.te);
   return in;

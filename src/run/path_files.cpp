@@ -180,6 +180,24 @@ nlohmann::json matrix_layouts(const ModelInputs& in, const std::vector<std::stri
   return layouts;
 }
 
+/// Resolved changes of fundamentals in full, one row per change.
+nlohmann::json changes_record(const Economy& e, const FundamentalChanges& changes) {
+  nlohmann::json productivity = nlohmann::json::array();
+  for (const ProductivityChange& c : changes.productivity) {
+    productivity.push_back({c.slot, e.sector_names[c.sector], e.region_names[c.region], c.factor});
+  }
+  nlohmann::json trade_costs = nlohmann::json::array();
+  for (const TradeCostChange& c : changes.trade_costs) {
+    trade_costs.push_back({c.slot, e.sector_names[c.sector], e.region_names[c.destination],
+                           e.region_names[c.source], c.factor});
+  }
+  return {{"productivity",
+           {{"columns", {"slot", "sector", "region", "factor"}}, {"rows", productivity}}},
+          {"trade_costs",
+           {{"columns", {"slot", "sector", "destination", "source", "factor"}},
+            {"rows", trade_costs}}}};
+}
+
 nlohmann::json baseline_dependencies(const ModelInputs& in) {
   const DynamicModel& m = in.model;
   const Economy& e = m.economy;
@@ -196,13 +214,29 @@ nlohmann::json baseline_dependencies(const ModelInputs& in) {
   L0.add(m.L0);
   mu0.add(m.mu0.rows);
   mu0.add(m.mu0.data);
+  Digest changes;  // the baseline's own changes of fundamentals, as resolved (in order)
+  for (const ProductivityChange& c : m.baseline_changes.productivity) {
+    for (std::size_t x : {c.slot, c.sector, c.region}) changes.add(x);
+    changes.add(c.factor);
+  }
+  changes.add(std::string_view("trade costs"));
+  for (const TradeCostChange& c : m.baseline_changes.trade_costs) {
+    for (std::size_t x : {c.slot, c.sector, c.destination, c.source}) changes.add(x);
+    changes.add(c.factor);
+  }
   const DynamicOptions& o = in.options;
   return {{"data",
            {{"tables_sha256", tables.hex()},
             {"L0_sha256", L0.hex()},
             {"mu0_sha256", mu0.hex()},
             {"mobile_regions", e.mobile_regions}}},
-          {"model", {{"periods", m.periods}, {"beta", m.beta}, {"nu", m.nu}}},
+          {"model",
+           {{"periods", m.periods},
+            {"beta", m.beta},
+            {"nu", m.nu},
+            {"baseline_changes",
+             m.baseline_changes.productivity.size() + m.baseline_changes.trade_costs.size()},
+            {"baseline_changes_sha256", changes.hex()}}},
           {"solver",
            {{"method", o.method == OuterMethod::picard ? "picard" : "anderson"},
             {"tol", o.tol},

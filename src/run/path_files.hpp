@@ -28,6 +28,9 @@ nlohmann::json path_record(const PathSolution& p, Backend backend);
 
 /// Every solver setting of a run (report.json's "options").
 nlohmann::json options_record(const DynamicOptions& options);
+/// Resolved changes of fundamentals in full (report.json's changes and baseline_changes):
+/// productivity and trade_costs, each {columns, rows}, one row per change with labels.
+nlohmann::json changes_record(const Economy& economy, const FundamentalChanges& changes);
 
 /// Rows, columns and index rule of every matrix file of a run, by file name relative to the
 /// output directory.

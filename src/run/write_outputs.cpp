@@ -28,25 +28,6 @@ std::string host_name() {
   return ::gethostname(name, sizeof name - 1) == 0 ? std::string(name) : std::string();
 }
 
-/// The resolved changes of fundamentals in full, one row per change.
-nlohmann::json changes_in_full(const ModelInputs& in) {
-  const Economy& e = in.model.economy;
-  nlohmann::json productivity = nlohmann::json::array();
-  for (const ProductivityChange& c : in.changes.productivity) {
-    productivity.push_back({c.slot, e.sector_names[c.sector], e.region_names[c.region], c.factor});
-  }
-  nlohmann::json trade_costs = nlohmann::json::array();
-  for (const TradeCostChange& c : in.changes.trade_costs) {
-    trade_costs.push_back({c.slot, e.sector_names[c.sector], e.region_names[c.destination],
-                           e.region_names[c.source], c.factor});
-  }
-  return {{"productivity",
-           {{"columns", {"slot", "sector", "region", "factor"}}, {"rows", productivity}}},
-          {"trade_costs",
-           {{"columns", {"slot", "sector", "destination", "source", "factor"}},
-            {"rows", trade_costs}}}};
-}
-
 nlohmann::json run_environment(const ModelInputs& in, const OutputSettings& settings,
                                const RunResult& r) {
   return {{"dynhat_version", DYNHAT_VERSION},
@@ -70,6 +51,9 @@ nlohmann::json model_record(const ModelInputs& in) {
           {"beta", in.model.beta},
           {"nu", in.model.nu},
           {"first_quarter", in.first_quarter},
+          // Every baseline flow is mu0's scaled by positive factors (E11), so no cell switches on
+          // and the factorised form (MODEL.md 5.5) is exact; it is the one used.
+          {"migration_path", "factorised"},
           {"sector_names", e.sector_names},
           {"region_names", e.region_names}};
 }
@@ -118,19 +102,22 @@ std::vector<std::string> write_outputs(OutputDirectory& out, const ModelInputs& 
   }
   files.emplace_back("report.json");
 
-  nlohmann::json report = {{"schema_version", pipeline::kSchemaVersion},
-                           {"converged", r.converged()},
-                           {"seconds", r.seconds},
-                           {"run", run_environment(in, settings, r)},
-                           {"description", in.description},
-                           {"source", nlohmann::json::parse(in.source_json)},
-                           {"inputs", inputs_record(in)},
-                           {"model", model_record(in)},
-                           {"options", pipeline::options_record(in.options)},
-                           {"changes", changes_in_full(in)},
-                           {"baseline", pipeline::path_record(r.baseline, in.backend)},
-                           {"files", files},
-                           {"layouts", pipeline::matrix_layouts(in, files)}};
+  nlohmann::json report = {
+      {"schema_version", pipeline::kSchemaVersion},
+      {"converged", r.converged()},
+      {"seconds", r.seconds},
+      {"run", run_environment(in, settings, r)},
+      {"description", in.description},
+      {"source", nlohmann::json::parse(in.source_json)},
+      {"inputs", inputs_record(in)},
+      {"model", model_record(in)},
+      {"options", pipeline::options_record(in.options)},
+      {"baseline_changes", pipeline::changes_record(in.model.economy, in.model.baseline_changes)},
+      {"changes", pipeline::changes_record(in.model.economy, in.changes)},
+      {"news_slot", in.changes.news_slot},
+      {"baseline", pipeline::path_record(r.baseline, in.backend)},
+      {"files", files},
+      {"layouts", pipeline::matrix_layouts(in, files)}};
   report["baseline"]["reused"] = r.baseline_reused;
   if (r.counterfactual) {
     report["counterfactual"] = pipeline::path_record(*r.counterfactual, in.backend);

@@ -127,9 +127,13 @@ std::vector<double> read_factors(const ScenarioFile& file, const toml::node& nod
 }
 
 ShockSpec read_shock(const ScenarioFile& file, const toml::table& entry, std::string_view table,
-                     std::size_t index) {
+                     std::size_t index, bool baseline) {
   const bool productivity = table == "productivity";
-  const std::string prefix = fmt::format("{}[{}].", table, index);
+  ShockSpec spec;
+  spec.table = std::string(table);
+  spec.entry = index;
+  spec.baseline = baseline;
+  const std::string prefix = spec.key() + ".";
   if (productivity) {
     file.require_known_keys(entry, prefix,
                             {"sectors", "regions", "quarters", "factor", "cumulative", "file"});
@@ -138,9 +142,6 @@ ShockSpec read_shock(const ScenarioFile& file, const toml::table& entry, std::st
         entry, prefix,
         {"sectors", "destinations", "sources", "quarters", "factor", "cumulative", "file"});
   }
-  ShockSpec spec;
-  spec.table = std::string(table);
-  spec.entry = index;
 
   const toml::node* factor = entry.get("factor");
   const toml::node* cumulative = entry.get("cumulative");
@@ -152,8 +153,8 @@ ShockSpec read_shock(const ScenarioFile& file, const toml::table& entry, std::st
   if (given.size() != 1) {
     file.fail_at(
         entry.source(),
-        fmt::format("{}[{}] gives {}, must give exactly one of factor | cumulative | file", table,
-                    index, given.empty() ? "none" : fmt::to_string(fmt::join(given, " and "))));
+        fmt::format("{} gives {}, must give exactly one of factor | cumulative | file", spec.key(),
+                    given.empty() ? "none" : fmt::to_string(fmt::join(given, " and "))));
   }
 
   if (path != nullptr) {
@@ -198,17 +199,19 @@ ShockSpec read_shock(const ScenarioFile& file, const toml::table& entry, std::st
   return spec;
 }
 
+/// The [[table]] entries of `root` (the scenario, or its [baseline] section when `baseline`).
 void read_shocks(const ScenarioFile& file, const toml::table& root, std::string_view table,
-                 Scenario& s) {
+                 bool baseline, Scenario& s) {
   const toml::node* node = root.get(table);
   if (node == nullptr) return;
+  const std::string key = fmt::format("{}{}", baseline ? "baseline." : "", table);
   if (!node->is_array_of_tables()) {
-    file.fail(*node, std::string(table),
-              fmt::format("must be an array of tables: write [[{}]] above each entry", table));
+    file.fail(*node, key,
+              fmt::format("must be an array of tables: write [[{}]] above each entry", key));
   }
   const toml::array& entries = *node->as_array();
   for (std::size_t k = 0; k < entries.size(); ++k) {
-    s.shocks.push_back(read_shock(file, *entries[k].as_table(), table, k));
+    s.shocks.push_back(read_shock(file, *entries[k].as_table(), table, k, baseline));
   }
 }
 
@@ -233,14 +236,27 @@ Scenario read_scenario(const fs::path& path) {
   const toml::table root = parse_file(path);
   const ScenarioFile file(path);
   file.require_known_keys(root, "",
-                          {"data", "model", "solver", "productivity", "trade_costs", "effects"});
+                          {"data", "model", "solver", "productivity", "trade_costs",
+                           "counterfactual", "baseline", "effects"});
   Scenario s;
   s.path = path;
   read_data(file, section(file, root, "data"), s);
   if (const toml::table* model = section(file, root, "model")) read_model(file, *model, s);
   if (const toml::table* solver = section(file, root, "solver")) read_solver(file, *solver, s);
-  read_shocks(file, root, "productivity", s);
-  read_shocks(file, root, "trade_costs", s);
+  read_shocks(file, root, "productivity", false, s);
+  read_shocks(file, root, "trade_costs", false, s);
+  if (const toml::table* counterfactual = section(file, root, "counterfactual")) {
+    file.require_known_keys(*counterfactual, "counterfactual.", {"news_slot"});
+    if (const toml::node* n = counterfactual->get("news_slot")) {
+      s.news_slot = static_cast<std::size_t>(file.integer(
+          *n, "counterfactual.news_slot", 1, static_cast<std::int64_t>(s.periods) - 2));
+    }
+  }
+  if (const toml::table* baseline = section(file, root, "baseline")) {
+    file.require_known_keys(*baseline, "baseline.", {"productivity", "trade_costs"});
+    read_shocks(file, *baseline, "productivity", true, s);
+    read_shocks(file, *baseline, "trade_costs", true, s);
+  }
   if (const toml::table* effects = section(file, root, "effects")) {
     file.require_known_keys(*effects, "effects.", {"manufacturing"});
     if (const toml::node* n = effects->get("manufacturing")) {

@@ -95,15 +95,15 @@ void read_shock_file(const Scenario& scenario, const Economy& economy, const Sho
   }
 }
 
-}  // namespace
-
-FundamentalChanges resolve_shocks(const Scenario& scenario, const Economy& economy) {
+/// The changes of the scenario's shocks with ShockSpec::baseline == `baseline`.
+FundamentalChanges changes_of(const Scenario& scenario, const Economy& economy, bool baseline) {
   const std::string file = scenario.path.string();
   const LabelIndex sectors(economy.sector_names, "sector");
   const LabelIndex regions(economy.region_names, "region");
   FundamentalChanges changes;
   for (const ShockSpec& spec : scenario.shocks) {
-    const std::string prefix = fmt::format("{}[{}].", spec.table, spec.entry);
+    if (spec.baseline != baseline) continue;
+    const std::string prefix = spec.key() + ".";
     if (!spec.file.empty()) {
       read_shock_file(scenario, economy, spec, prefix, changes);
       continue;
@@ -159,6 +159,22 @@ FundamentalChanges resolve_shocks(const Scenario& scenario, const Economy& econo
     }
   }
   return changes;
+}
+
+}  // namespace
+
+std::string ShockSpec::key() const {
+  return fmt::format("{}{}[{}]", baseline ? "baseline." : "", table, entry);
+}
+
+FundamentalChanges resolve_shocks(const Scenario& scenario, const Economy& economy) {
+  FundamentalChanges changes = changes_of(scenario, economy, false);
+  changes.news_slot = scenario.news_slot;
+  return changes;
+}
+
+FundamentalChanges resolve_baseline_shocks(const Scenario& scenario, const Economy& economy) {
+  return changes_of(scenario, economy, true);
 }
 
 std::vector<std::size_t> resolve_sectors(const Scenario& scenario, const Economy& economy,
