@@ -172,6 +172,31 @@ sed 's/^periods = 20$/periods = "many"/' scenario.toml > malformed.toml
 check "malformed scenario exits 1" test $? -eq 1
 check "malformed scenario names the key" grep -q 'model.periods' malformed.log
 
+# The baseline's own changes and a later news slot: paths before the news are the baseline's.
+cat scenario.toml - > news.toml <<TOML
+[counterfactual]
+news_slot = 3
+[[baseline.productivity]]
+sectors = ["Goods, Wares"]
+regions = ["C"]
+quarters = [1, 4]
+cumulative = 1.3
+TOML
+sed -i 's/^quarters = \[1, 5\]$/quarters = [3, 7]/' news.toml
+"$dynhat" solve news.toml --out news > news.log 2>&1
+check "baseline changes and news_slot: solve exits 0" test $? -eq 0
+check "report.json records the baseline's changes" grep -q '"baseline_changes"' news/report.json
+check "report.json records the news slot" grep -q '"news_slot": 3' news/report.json
+check "report.json says which migration form" grep -q '"migration_path": "factorised"' news/report.json
+check "labor before the news equals the baseline's" cmp -s <(head -n 4 news/baseline/L.csv) <(head -n 4 news/counterfactual/L.csv)
+check "labor after the news differs" test "$(sed -n 6p news/baseline/L.csv)" != "$(sed -n 6p news/counterfactual/L.csv)"
+"$dynhat" solve news.toml --baseline base_only --out news_reused > news_reused.log 2>&1
+check "a saved constant-fundamentals baseline is refused for a baseline with changes" grep -q 'model.baseline_changes is 0 in the saved baseline, 4' news_reused.log
+sed 's/^quarters = \[3, 7\]$/quarters = [2, 7]/' news.toml > early.toml
+"$dynhat" solve early.toml --out early > early.log 2>&1
+check "a change before the news exits 1" test $? -eq 1
+check "... naming the entry and the news slot" grep -q 'productivity change 0: slot 2 comes before the news at slot 3' early.log
+
 "$dynhat" equilibrium base-year --data "$tiny_economy" --mobile-regions 2 --out base > eq.log 2>&1
 check "equilibrium base-year exits 0" test $? -eq 0
 check "omega.csv is J x N = 2 x 3" test "$(rows base/omega.csv)x$(cols base/omega.csv)" = "2x3"
