@@ -7,6 +7,7 @@
 
 #include "dynhat/household.hpp"
 #include "dynhat/synthetic.hpp"
+#include "household/migration_path.hpp"
 #include "support/fixtures.hpp"
 #include "support/naive_kernels.hpp"
 
@@ -135,6 +136,50 @@ TEST(HouseholdHat, ProgressCallbackSeesEveryIteration) {
   };
   const HatResult h = solve_household_hat(ctx, small_problem(), options);
   EXPECT_EQ(seen, h.report.residual_history);
+}
+
+}  // namespace
+}  // namespace dynhat
+
+namespace dynhat {
+namespace {
+
+// A value path far from its start: news at slot 1 of permanent real-wage changes (x2..x30 in a
+// third of the markets, /2../30 in a seventh) from the zero-shock path. The preconditioned
+// Anderson iteration diverges at its first step there (the preconditioner leaves out the shares'
+// drift); solve_value_path_from's Newton steps converge, to the path the replication's
+// 1/2-relaxed Picard iteration reaches (a contraction, thousands of iterations here): both to
+// 1e-13 on the residual, so within ~1e-13 / (1 - beta) = 1e-11 of the solution; 1e-10 leaves 10x.
+TEST(HouseholdHat, NewtonStepsSolveTheValuePathFarFromItsStart) {
+  const Context ctx(Backend::cpu);
+  SyntheticMobility s = synthetic_mobility(6, 5, 17);
+  const std::size_t M = s.mu0.rows, T = 40;
+  MigrationPath path(ctx, s.mu0, T, 0.99);
+  DeviceArray zero(ctx, T * M);
+  zero.fill(0.0);
+  path.pin_decisions(zero, 1);
+  for (double jump : {2.0, 30.0}) {
+    std::vector<double> cdot(T * M, 1.0);
+    for (std::size_t m = 0; m < M; m += 3) cdot[M + m] = jump;
+    for (std::size_t m = 1; m < M; m += 7) cdot[M + m] = 1.0 / jump;
+    const DeviceArray wage(ctx, cdot);
+    HatOptions anderson;
+    anderson.tol = 1e-13;
+    DeviceArray direct(ctx, T * M), newton(ctx, T * M), picard(ctx, T * M);
+    direct.fill(0.0);
+    newton.fill(0.0);
+    picard.fill(0.0);
+    EXPECT_FALSE(solve_value_path(ctx, path, wage, 0.5, direct, anderson).converged);
+    const IterationReport r = solve_value_path_from(ctx, path, wage, 0.5, newton, anderson);
+    ASSERT_TRUE(r.converged) << "jump " << jump << ": residual " << r.residual;
+    EXPECT_LT(r.iterations, 30);
+    HatOptions relaxed = anderson;
+    relaxed.method = OuterMethod::picard;
+    relaxed.max_iterations = 100000;
+    ASSERT_TRUE(solve_value_path(ctx, path, wage, 0.5, picard, relaxed).converged);
+    const std::vector<double> a = newton.to_host(), b = picard.to_host();
+    for (std::size_t k = 0; k < a.size(); ++k) ASSERT_NEAR(a[k], b[k], 1e-10) << "entry " << k;
+  }
 }
 
 }  // namespace

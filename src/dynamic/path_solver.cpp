@@ -197,7 +197,7 @@ class PathSolver {
       return;
     }
     log_y_new.copy_from(log_y);
-    const IterationReport inner = solve_value_path(
+    const IterationReport inner = solve_value_path_from(
         ctx_, path_, cdot, inv_nu, log_y_new,
         {OuterMethod::anderson, inner_tol(), kInnerIterations, options_.anderson_memory, {}});
     if (!inner.converged) {

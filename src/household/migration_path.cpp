@@ -1,6 +1,7 @@
 #include "household/migration_path.hpp"
 
 #include <Eigen/LU>
+#include <algorithm>
 #include <cmath>
 
 #include "kernels/kernels.hpp"
@@ -8,6 +9,11 @@
 #include "solvers/anderson.hpp"
 
 namespace dynhat {
+
+namespace {
+/// An inner residual this many times its best so far: the iteration diverges.
+constexpr double kDivergence = 10.0;
+}  // namespace
 
 struct MigrationPath::Pinned {
   std::size_t news;                            // slots 0..news-1 pinned
@@ -111,6 +117,7 @@ IterationReport solve_value_path(const Context& ctx, MigrationPath& path,
   AndersonMixer mixer(ctx, options.method == OuterMethod::anderson ? n : 0,
                       options.anderson_memory);
   IterationReport report;
+  double best = INFINITY;
   for (int it = 1; it <= options.max_iterations; ++it) {
     path.factorise(log_y);
     if (it == 1 && options.method == OuterMethod::anderson) path.refresh_preconditioner();
@@ -122,7 +129,10 @@ IterationReport solve_value_path(const Context& ctx, MigrationPath& path,
     if (options.progress) {
       options.progress(it, residual, stopwatch.seconds());
     }
-    if (!std::isfinite(residual)) break;
+    // Diverging (far from the solution the preconditioner misses the shares' drift): stop, not
+    // converged (solve_value_path_from then takes Newton steps).
+    if (!(residual <= kDivergence * best)) break;
+    best = std::min(best, residual);
     if (residual <= options.tol) {
       report.converged = true;
       log_y.copy_from(log_y_new);

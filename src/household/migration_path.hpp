@@ -74,8 +74,20 @@ class MigrationPath {
 /// beta S (blocks beta mu_t on the superdiagonal) is the Jacobian of G with respect to Y_{t+1};
 /// the remaining part, beta (mu_t - mu_{t-1}) below the diagonal, is small when shares drift
 /// slowly and is left to Anderson.
+/// Stops, not converged, as soon as the residual exceeds 10 times its best (diverging).
 IterationReport solve_value_path(const Context& ctx, MigrationPath& path,
                                  const DeviceArray& real_wage, double inv_nu, DeviceArray& log_y,
                                  const HatOptions& options);
+
+/// solve_value_path, and where it diverges Newton's method from the same start: far from the
+/// solution (a counterfactual whose wages move far from its baseline's, with a large jump at the
+/// news) the preconditioned map stops contracting, as the preconditioner leaves out the shares'
+/// drift between slots. Newton steps solve (I - J) d = G(x) - x by GMRES, right-preconditioned
+/// by (I - beta S)^{-1}, with J v by a forward difference of the value update, and a
+/// backtracking line search on max |G(x) - x| (src/household/value_path_newton.cpp). The report
+/// sums both.
+IterationReport solve_value_path_from(const Context& ctx, MigrationPath& path,
+                                      const DeviceArray& real_wage, double inv_nu,
+                                      DeviceArray& log_y, const HatOptions& options);
 
 }  // namespace dynhat
