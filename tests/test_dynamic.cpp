@@ -20,12 +20,7 @@ namespace {
 
 using testing::small_dynamic_model;
 
-DynamicOptions tight() {
-  DynamicOptions o;
-  o.tol = 1e-12;
-  o.te.tol = 1e-13;
-  return o;
-}
+using testing::tight_dynamic_options;
 
 /// Productivity of region 4 (a country) in sectors 0 and 1 up 50% over slots 1..10, and one
 /// trade-cost cut, region 5 -> mobile region 0 in sector 2.
@@ -55,11 +50,12 @@ TEST(DynamicPath, ChordPreconditionedEqualsDampedEquilibria) {
   const DynamicModel model = small_dynamic_model(11, 30, 0.5);
   const Context ctx(Backend::cpu);
   const FundamentalChanges changes = china_like(model.periods);
-  DynamicOptions damped = tight();
+  DynamicOptions damped = tight_dynamic_options();
   damped.te_chord = false;
-  const PathSolution b_chord = solve_baseline(ctx, model, tight());
+  const PathSolution b_chord = solve_baseline(ctx, model, tight_dynamic_options());
   const PathSolution b_damped = solve_baseline(ctx, model, damped);
-  const PathSolution c_chord = solve_counterfactual(ctx, model, b_chord, changes, tight());
+  const PathSolution c_chord =
+      solve_counterfactual(ctx, model, b_chord, changes, tight_dynamic_options());
   const PathSolution c_damped = solve_counterfactual(ctx, model, b_damped, changes, damped);
   for (const PathSolution* p : {&b_chord, &b_damped, &c_chord, &c_damped})
     ASSERT_TRUE(p->report.converged && p->te_converged);
@@ -75,9 +71,10 @@ TEST(DynamicPath, ChordPreconditionedEqualsDampedEquilibria) {
 TEST(DynamicPath, FastSolverEqualsTheSequentialReference) {
   const DynamicModel model = small_dynamic_model(11, 30, 0.5);
   const Context ctx(Backend::cpu);
-  const PathSolution baseline = solve_baseline(ctx, model, tight());
+  const PathSolution baseline = solve_baseline(ctx, model, tight_dynamic_options());
   const FundamentalChanges changes = china_like(model.periods);
-  const PathSolution counterfactual = solve_counterfactual(ctx, model, baseline, changes, tight());
+  const PathSolution counterfactual =
+      solve_counterfactual(ctx, model, baseline, changes, tight_dynamic_options());
   ASSERT_TRUE(baseline.report.converged && baseline.te_converged);
   ASSERT_TRUE(counterfactual.report.converged && counterfactual.te_converged);
 
@@ -111,8 +108,8 @@ TEST(DynamicPath, FastSolverEqualsTheSequentialReference) {
 TEST(DynamicPath, ZeroShockCounterfactualEqualsBaseline) {
   const DynamicModel model = small_dynamic_model(12, 30, 0.99);
   const Context ctx(Backend::cpu);
-  const PathSolution baseline = solve_baseline(ctx, model, tight());
-  DynamicOptions options = tight();
+  const PathSolution baseline = solve_baseline(ctx, model, tight_dynamic_options());
+  DynamicOptions options = tight_dynamic_options();
   options.tol = 1e-10;
   const PathSolution counterfactual = solve_counterfactual(ctx, model, baseline, {}, options);
   ASSERT_TRUE(counterfactual.report.converged);
@@ -171,7 +168,7 @@ TEST(DynamicPath, ResultsDoNotDependOnTheThreadCount) {
 TEST(DynamicPath, BatchedEquilibriaEqualTheChainAlongTheConvergedPath) {
   const DynamicModel model = small_dynamic_model(15, 25, 0.99);
   const Context ctx(Backend::cpu);
-  const PathSolution baseline = solve_baseline(ctx, model, tight());
+  const PathSolution baseline = solve_baseline(ctx, model, tight_dynamic_options());
   ASSERT_TRUE(baseline.report.converged);
   // The replication's chain: each slot's TE from the previous slot's state, labor Ldot_t.
   const Economy& e = model.economy;
@@ -266,10 +263,12 @@ TEST_F(DynamicParity, CudaPathEqualsCpuPath) {
   const DynamicModel model = small_dynamic_model(19, 30, 0.99);
   const FundamentalChanges changes = china_like(model.periods);
   const Context cpu(Backend::cpu), cuda(Backend::cuda);
-  const PathSolution b_cpu = solve_baseline(cpu, model, tight());
-  const PathSolution c_cpu = solve_counterfactual(cpu, model, b_cpu, changes, tight());
-  const PathSolution b_gpu = solve_baseline(cuda, model, tight());
-  const PathSolution c_gpu = solve_counterfactual(cuda, model, b_gpu, changes, tight());
+  const PathSolution b_cpu = solve_baseline(cpu, model, tight_dynamic_options());
+  const PathSolution c_cpu =
+      solve_counterfactual(cpu, model, b_cpu, changes, tight_dynamic_options());
+  const PathSolution b_gpu = solve_baseline(cuda, model, tight_dynamic_options());
+  const PathSolution c_gpu =
+      solve_counterfactual(cuda, model, b_gpu, changes, tight_dynamic_options());
   ASSERT_TRUE(b_gpu.report.converged && c_gpu.report.converged);
   // Different summation orders (cuBLAS, CUB) give different iterates of the same fixed point;
   // both stop at a step of 1e-12, i.e. within ~1e-11 of it. 1e-9 leaves room for that.

@@ -19,12 +19,7 @@ namespace {
 
 using testing::small_dynamic_model;
 
-DynamicOptions tight() {
-  DynamicOptions o;
-  o.tol = 1e-12;
-  o.te.tol = 1e-13;
-  return o;
-}
+using testing::tight_dynamic_options;
 
 /// The baseline's own changes: productivity of region 4 (a country) in sectors 0 and 1 up 50%
 /// over slots 1..10, and a trade-cost cut (region 5 -> mobile region 0, sector 2) at slot 3.
@@ -104,9 +99,10 @@ void expect_converged(const PathSolution& p) {
 TEST(TimeVaryingBaseline, EqualsTheSequentialReference) {
   const DynamicModel model = model_with_growth();
   const Context ctx(Backend::cpu);
-  const PathSolution baseline = solve_baseline(ctx, model, tight());
+  const PathSolution baseline = solve_baseline(ctx, model, tight_dynamic_options());
   const FundamentalChanges changes = more_changes(2, 1);
-  const PathSolution counterfactual = solve_counterfactual(ctx, model, baseline, changes, tight());
+  const PathSolution counterfactual =
+      solve_counterfactual(ctx, model, baseline, changes, tight_dynamic_options());
   expect_converged(baseline);
   expect_converged(counterfactual);
   const testing::SequentialBaseline ref = testing::sequential_baseline(model);
@@ -123,9 +119,9 @@ TEST(TimeVaryingBaseline, EqualsTheSequentialReference) {
   // The baseline's changes matter: without them the path is another one.
   DynamicModel constant = model;
   constant.baseline_changes = {};
-  EXPECT_GT(
-      max_row_diff(solve_baseline(ctx, constant, tight()).real_wage, 0, baseline.real_wage, 0),
-      1e-3);
+  EXPECT_GT(max_row_diff(solve_baseline(ctx, constant, tight_dynamic_options()).real_wage, 0,
+                         baseline.real_wage, 0),
+            1e-3);
 }
 
 // Tolerance of a restart against the path it restarts: two solves of the same equations, each
@@ -141,13 +137,13 @@ constexpr double kRestartTol = 1e-10;
 TEST(Restart, BaselineRestartedAtASlotIsItsContinuation) {
   const DynamicModel model = model_with_growth();
   const Context ctx(Backend::cpu);
-  const PathSolution baseline = solve_baseline(ctx, model, tight());
+  const PathSolution baseline = solve_baseline(ctx, model, tight_dynamic_options());
   expect_converged(baseline);
   const double scale = total(model.L0);
   for (std::size_t s : {1u, 7u}) {
     const DynamicModel again = restart(ctx, model, baseline, s);
     ASSERT_EQ(again.periods, model.periods - s);
-    const PathSolution continued = solve_baseline(ctx, again, tight());
+    const PathSolution continued = solve_baseline(ctx, again, tight_dynamic_options());
     expect_converged(continued);
     const double dL = max_row_diff(baseline.L, s, continued.L, 0) / scale;
     const double dY = max_row_diff(baseline.Y, s + 1, continued.Y, 1);
@@ -171,9 +167,10 @@ TEST(Restart, BaselineRestartedAtASlotIsItsContinuation) {
 TEST(Restart, CounterfactualIsProposition1FromTheNewsSlot) {
   const DynamicModel model = model_with_growth();
   const Context ctx(Backend::cpu);
-  const PathSolution baseline = solve_baseline(ctx, model, tight());
+  const PathSolution baseline = solve_baseline(ctx, model, tight_dynamic_options());
   const FundamentalChanges b = more_changes(2, 1);
-  const PathSolution counterfactual = solve_counterfactual(ctx, model, baseline, b, tight());
+  const PathSolution counterfactual =
+      solve_counterfactual(ctx, model, baseline, b, tight_dynamic_options());
   expect_converged(baseline);
   expect_converged(counterfactual);
 
@@ -197,7 +194,7 @@ TEST(Restart, CounterfactualIsProposition1FromTheNewsSlot) {
   }
   const double scale = total(model.L0);
   const auto gap = [&](const DynamicModel& restarted) {
-    const PathSolution p = solve_baseline(ctx, restarted, tight());
+    const PathSolution p = solve_baseline(ctx, restarted, tight_dynamic_options());
     expect_converged(p);
     return std::max({max_row_diff(counterfactual.L, 1, p.L, 0) / scale,
                      max_row_diff(counterfactual.Y, 2, p.Y, 1),
@@ -219,8 +216,9 @@ TEST(NewsSlot, LaterNewsIsTheBaselineUntilThenAndARestartedCounterfactualAfter) 
   const DynamicModel model = model_with_growth();
   const Context ctx(Backend::cpu);
   const std::size_t s = 5;
-  const PathSolution baseline = solve_baseline(ctx, model, tight());
-  const PathSolution late = solve_counterfactual(ctx, model, baseline, more_changes(s, s), tight());
+  const PathSolution baseline = solve_baseline(ctx, model, tight_dynamic_options());
+  const PathSolution late =
+      solve_counterfactual(ctx, model, baseline, more_changes(s, s), tight_dynamic_options());
   expect_converged(baseline);
   expect_converged(late);
 
@@ -235,9 +233,9 @@ TEST(NewsSlot, LaterNewsIsTheBaselineUntilThenAndARestartedCounterfactualAfter) 
   EXPECT_TRUE(same_rows(late.stay, baseline.stay, s));
 
   const DynamicModel again = restart(ctx, model, baseline, s - 1);
-  const PathSolution again_baseline = solve_baseline(ctx, again, tight());
+  const PathSolution again_baseline = solve_baseline(ctx, again, tight_dynamic_options());
   const PathSolution again_news = solve_counterfactual(
-      ctx, again, again_baseline, shifted(more_changes(s, s), s - 1, 1), tight());
+      ctx, again, again_baseline, shifted(more_changes(s, s), s - 1, 1), tight_dynamic_options());
   expect_converged(again_baseline);
   expect_converged(again_news);
   const double scale = total(model.L0);
@@ -250,7 +248,7 @@ TEST(NewsSlot, LaterNewsIsTheBaselineUntilThenAndARestartedCounterfactualAfter) 
   EXPECT_LT(gap, kRestartTol);
 
   const PathSolution early =
-      solve_counterfactual(ctx, model, baseline, more_changes(s, 1), tight());
+      solve_counterfactual(ctx, model, baseline, more_changes(s, 1), tight_dynamic_options());
   expect_converged(early);
   double moved = 0.0;  // labor at slots 2..s, relative to the population
   for (std::size_t t = 2; t <= s; ++t)

@@ -129,4 +129,13 @@ SequentialCounterfactual sequential_counterfactual(const DynamicModel& model,
 /// 0.99 would take thousands.
 DynamicModel small_dynamic_model(std::uint64_t seed, std::size_t periods = 30, double beta = 0.7);
 
+/// The fast path solver's options for comparisons on small economies: outer 1e-12 in log Y,
+/// temporary equilibria 1e-13 (as tight as they reliably converge).
+inline DynamicOptions tight_dynamic_options() {
+  DynamicOptions o;
+  o.tol = 1e-12;
+  o.te.tol = 1e-13;
+  return o;
+}
+
 }  // namespace dynhat::testing
