@@ -84,8 +84,9 @@ IterationReport solve_value_path(const Context& ctx, MigrationPath& path,
 /// news) the preconditioned map stops contracting, as the preconditioner leaves out the shares'
 /// drift between slots. Newton steps solve (I - J) d = G(x) - x by GMRES, right-preconditioned
 /// by (I - beta S)^{-1}, with J v by a forward difference of the value update, and a
-/// backtracking line search on max |G(x) - x| (src/household/value_path_newton.cpp). The report
-/// sums both.
+/// backtracking line search on max |G(x) - x| (src/household/value_path_newton.cpp), until the
+/// residual has fallen 1000-fold; then Anderson again from there, and so on. The report sums
+/// every iteration.
 IterationReport solve_value_path_from(const Context& ctx, MigrationPath& path,
                                       const DeviceArray& real_wage, double inv_nu,
                                       DeviceArray& log_y, const HatOptions& options);

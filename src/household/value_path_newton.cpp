@@ -15,7 +15,10 @@ namespace {
 constexpr int kNewtonSteps = 50;
 constexpr int kKrylovRestart = 30;
 constexpr int kKrylovIterations = 120;
-constexpr double kKrylovTolerance = 1e-4;  // relative: inexact Newton, the residual is exact
+constexpr double kKrylovTolerance = 1e-3;  // relative: inexact Newton, the residual is exact
+/// Newton hands back to Anderson when its residual is this fraction of the one it started from.
+constexpr double kHandOff = 1e-3;
+constexpr int kRounds = 6;
 constexpr int kHalvings = 10;
 constexpr double kDifferenceStep = 1e-7;  // ~sqrt(eps) relative to log Y, whose entries are O(1)
 
@@ -38,6 +41,7 @@ class ValuePathNewton {
     zeros_.fill(0.0);
   }
 
+  /// Newton steps from x until max |G(x) - x| <= tol (converged: x = G(x) then) or a step fails.
   IterationReport solve(DeviceArray& x, double tol) {
     IterationReport report;
     double residual = evaluate(x, g_, f_);
@@ -123,6 +127,13 @@ class ValuePathNewton {
   SegmentedGmres gmres_;
 };
 
+void append(IterationReport& total, const IterationReport& part) {
+  total.iterations += part.iterations;
+  total.residual = part.residual;
+  total.residual_history.insert(total.residual_history.end(), part.residual_history.begin(),
+                                part.residual_history.end());
+}
+
 }  // namespace
 
 IterationReport solve_value_path_from(const Context& ctx, MigrationPath& path,
@@ -133,14 +144,28 @@ IterationReport solve_value_path_from(const Context& ctx, MigrationPath& path,
   start.copy_from(log_y);
   IterationReport report = solve_value_path(ctx, path, real_wage, inv_nu, log_y, options);
   if (report.converged || options.method != OuterMethod::anderson) return report;
+  // Newton from the start until the residual has fallen kHandOff-fold, then Anderson again
+  // (cheaper per step, and convergent near the solution), and so on.
   log_y.copy_from(start);
-  const IterationReport newton =
-      ValuePathNewton(ctx, path, real_wage, inv_nu).solve(log_y, options.tol);
-  report.converged = newton.converged;
-  report.iterations += newton.iterations;
-  report.residual = newton.residual;
-  report.residual_history.insert(report.residual_history.end(), newton.residual_history.begin(),
-                                 newton.residual_history.end());
+  ValuePathNewton newton(ctx, path, real_wage, inv_nu);
+  double target = report.residual_history.front();
+  for (int round = 0; round < kRounds && !report.converged; ++round) {
+    target = std::max(options.tol, kHandOff * target);
+    const IterationReport steps = newton.solve(log_y, target);
+    append(report, steps);
+    if (!steps.converged || target == options.tol) {
+      report.converged = steps.converged;
+      break;
+    }
+    start.copy_from(log_y);
+    const IterationReport near = solve_value_path(ctx, path, real_wage, inv_nu, start, options);
+    append(report, near);
+    if (near.converged) {
+      log_y.copy_from(start);
+      report.converged = true;
+    }
+  }
+  path.factorise(log_y);
   report.seconds = stopwatch.seconds();
   return report;
 }
