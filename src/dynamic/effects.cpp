@@ -1,8 +1,10 @@
 // Employment and welfare effects (MODEL.md section 8, E37).
 //
 // Welfare weights and discounting, chosen and why: E37 is the consumption-equivalent change of the
-// value of a worker in market m at the news slot, so it discounts from that slot (beta^{s-1} at
-// slot s, no extra beta: the Python port's beta^{s-t+1} would count slot t's own flow as a
+// value of a worker in market m at slot 1 (the default news slot; for a later news slot the slots
+// before it add nothing, their consumption and stay shares being the baseline's, so the effects of
+// different news slots compare at one date), so it discounts from slot 1 (beta^{s-1} at slot s,
+// no extra beta: the Python port's beta^{s-t+1} would count slot t's own flow as a
 // future one) and weighs markets by their slot-0 population L0 (shares, so the aggregate is a
 // per-person average and does not scale with the population's units).
 #include "dynhat/effects.hpp"
@@ -115,7 +117,7 @@ Effects compute_effects(const DynamicModel& model, const PathSolution& baseline,
       contributions(out.region_manufacturing_baseline, out.region_manufacturing_counterfactual,
                     std::vector<bool>(R, true));
 
-  // E37 from the news slot (1) on; slot T-1 repeats slot T-2 and carries the infinite tail.
+  // E37 from slot 1 on; slot T-1 repeats slot T-2 and carries the infinite tail.
   const double beta = model.beta, nu = model.nu;
   out.welfare.assign(M, 0.0);
   out.region_welfare.assign(R, 0.0);
