@@ -57,6 +57,10 @@ void copy_rows(const Matrix& from, std::size_t rows, Matrix& to) {
 }
 
 constexpr double kLoosestTolerance = 1e-4;
+/// A counterfactual whose first residual (at its baseline's value path) exceeds this is far from
+/// it (log Y off by more than 1): it restarts from the path that knows all its changes from slot
+/// 0 on (see far_start()).
+constexpr double kFarStart = 1.0;
 constexpr double kTeFraction = 1e-3;  // TE tolerance / outer residual in early iterations
 constexpr int kInnerIterations = 10000;
 
@@ -92,6 +96,7 @@ class PathSolver {
         options_(options),
         baseline_(baseline),
         news_(baseline ? changes.news_slot : 0),
+        own_changes_(changes),
         changes_(dynamic::cumulate(combined(model.baseline_changes, changes), model)),
         T_(model.periods),
         M_(model.markets()),
@@ -155,6 +160,10 @@ class PathSolver {
         break;
       }
       previous = residual;
+      if (baseline_ && it == 1 && residual > kFarStart &&
+          options_.method == OuterMethod::anderson && far_start(log_y, out)) {
+        continue;
+      }
       if (options_.method == OuterMethod::picard) {
         kernels::average_in_levels(ctx_, n, log_y_new.data(), log_y.data());
       } else {
@@ -259,6 +268,29 @@ class PathSolver {
     if (baseline_) copy_baseline_before_news(out);
   }
 
+  /// A counterfactual far from its baseline (a large change, or one undoing the baseline's) takes
+  /// many outer iterations from the baseline's value path, each of whose inner solves starts far
+  /// from its solution. The path of Proposition 1 that knows every change from slot 0 on (the
+  /// baseline's and the counterfactual's, as baseline changes) is near it: it differs only by the
+  /// decisions before the news. Solved (a baseline: cold start, no pinned slots), its value path
+  /// replaces log_y from the news slot on. Its work is counted in this path's TE and time.
+  /// Returns false, leaving log_y, when that solve does not converge.
+  bool far_start(DeviceArray& log_y, PathSolution& out) {
+    DynamicModel known = model_;
+    known.baseline_changes = combined(model_.baseline_changes, own_changes_);
+    DynamicOptions options = options_;
+    options.progress = nullptr;
+    const PathSolution path = PathSolver(ctx_, known, options, {}, nullptr).run();
+    out.te_iterations += path.te_iterations;
+    out.te_seconds += path.te_seconds;
+    if (!path.report.converged) return false;
+    std::vector<double> start = log_of(path.Y);
+    const std::vector<double> pinned = log_of(baseline_->Y);
+    std::copy(pinned.begin(), pinned.begin() + news_ * M_, start.begin());
+    log_y.upload(start.data(), start.size());
+    return true;
+  }
+
   /// Every path before the news slot s is the baseline's: Y, real wages, equilibria and stay
   /// shares of slots < s, labor of slots <= s (set by the decisions of slots < s). They equal it
   /// to rounding already; copied, they are its bits.
@@ -278,6 +310,7 @@ class PathSolver {
   const DynamicOptions& options_;
   const PathSolution* baseline_;
   const std::size_t news_;  // counterfactual: the news slot (decisions before it pinned)
+  const FundamentalChanges own_changes_;  // counterfactual: its changes relative to the baseline
   const dynamic::CumulativeChanges changes_;
   const std::size_t T_;
   const std::size_t M_;
