@@ -208,6 +208,54 @@ TEST(Restart, CounterfactualIsProposition1FromTheNewsSlot) {
   EXPECT_GT(without, 1e3 * kRestartTol);
 }
 
+// The paper's framing in small, with beta = 0.95: the baseline's productivity of region 4 up
+// 1000-fold over slots 1..10, the counterfactual undoing it from slot 2 on (the identity needs
+// no counterfactual change at slot 1). Its first residual (at the
+// baseline's value path) is far above 1, so it restarts from the path that knows both from slot
+// 0 (far_start in path_solver.cpp), and its inner solves need the Newton fallback; from slot 1 on
+// it is Proposition 1 restarted there with the tilted previous flows (as above, kRestartTol).
+TEST(Restart, CounterfactualUndoingTheBaselineIsProposition1FromTheNewsSlot) {
+  DynamicModel model = small_dynamic_model(21, 30, 0.95);
+  FundamentalChanges undo;
+  for (std::size_t q = 1; q <= 10; ++q) {
+    for (std::size_t j : {0, 1}) {
+      model.baseline_changes.productivity.push_back({q, j, 4, std::pow(1000.0, 0.1)});
+      if (q >= 2) undo.productivity.push_back({q, j, 4, std::pow(1000.0, -0.1)});
+    }
+  }
+  const Context ctx(Backend::cpu);
+  const PathSolution baseline = solve_baseline(ctx, model, tight_dynamic_options());
+  const PathSolution counterfactual =
+      solve_counterfactual(ctx, model, baseline, undo, tight_dynamic_options());
+  expect_converged(baseline);
+  expect_converged(counterfactual);
+  RecordProperty("first_residual", sci(counterfactual.report.residual_history.front()));
+  EXPECT_GT(counterfactual.report.residual_history.front(), 1.0);
+
+  DynamicModel again = restart(ctx, model, baseline, 1);
+  const FundamentalChanges undo_then = shifted(undo, 1, 1);
+  again.baseline_changes.productivity.insert(again.baseline_changes.productivity.end(),
+                                             undo_then.productivity.begin(),
+                                             undo_then.productivity.end());
+  const std::size_t M = model.markets();
+  for (std::size_t i = 0; i < M; ++i) {
+    double sum = 0.0;
+    for (std::size_t k = 0; k < M; ++k) {
+      again.mu0(i, k) *= std::pow(counterfactual.Y_relative(1, k), model.beta);
+      sum += again.mu0(i, k);
+    }
+    for (std::size_t k = 0; k < M; ++k) again.mu0(i, k) /= sum;
+  }
+  const PathSolution p = solve_baseline(ctx, again, tight_dynamic_options());
+  expect_converged(p);
+  const double gap = std::max({max_row_diff(counterfactual.L, 1, p.L, 0) / total(model.L0),
+                               max_row_diff(counterfactual.Y, 2, p.Y, 1),
+                               max_row_diff(counterfactual.real_wage, 1, p.real_wage, 0,
+                                            baseline.real_wage.row(1), nullptr)});
+  RecordProperty("gap", sci(gap));
+  EXPECT_LT(gap, kRestartTol);
+}
+
 // News at slot s = 5 of changes from slot 5 on: (a) every path before s is the baseline's, bit
 // for bit; (b) from slot s - 1 on it is the news-at-1 counterfactual of the problem restarted at
 // s - 1 from the baseline's state there; (c) anticipation: news at 1 of the same changes moves
