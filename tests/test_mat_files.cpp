@@ -16,9 +16,12 @@
 #include <string>
 #include <vector>
 
+#include "dynhat/economy.hpp"
 #include "dynhat/error.hpp"
 #include "dynhat/io.hpp"
+#include "dynhat/scenario.hpp"
 #include "support/fixtures.hpp"
+#include "support/tiny_economy.hpp"
 
 namespace dynhat {
 namespace {
@@ -87,7 +90,7 @@ TEST_F(MatFiles, ThreeDimensionalArraysAreWrittenColumnMajor) {
   for (std::size_t k = 0; k < data.size(); ++k) data[k] = static_cast<double>(k);
   write_mat_file(dir_ / "l.mat", {{"Ldyn", {2, 3, 2}, data}});
   EXPECT_THAT(read_error(dir_ / "l.mat", "Ldyn"),
-              HasSubstr("l.mat:Ldyn: is 2x3x2, must be a vector or a matrix (two dimensions)"));
+              HasSubstr("l.mat:Ldyn: is 2x3x2, must have two dimensions (a vector or a matrix)"));
   EXPECT_THROW(write_mat_file(dir_ / "bad.mat", {{"x", {2, 2}, {1, 2, 3}}}), DimensionMismatch);
 }
 
@@ -148,6 +151,50 @@ TEST_F(MatFiles, WrongKindsOfVariablesAreRefused) {
   double empty[1] = {0};
   EXPECT_THAT(read_error(write_raw("e", MAT_C_DOUBLE, MAT_T_DOUBLE, {0, 3}, empty), "e"),
               HasSubstr("raw.mat:e: is empty (0x3), must hold numbers"));
+}
+
+// The kit's shock paths as .mat variables: As(j, n, t) and kappa_hat(j*N+n, i, t), (:, :, t) the
+// change into slot t; entries of 1 are no change.
+TEST_F(MatFiles, ShockPathsFromTheKitsArrays) {
+  testing::write_tiny_economy(dir_ / "tables");  // J = 2 (Goods, Services), N = 3 (A, B, C)
+  const Economy e = load_economy(dir_ / "tables", 2);
+  std::vector<double> as(2 * 3 * 3, 1.0);     // J x N x 3
+  as[0 + 2 * (2 + 3 * 1)] = 1.5;              // As(1, 3, 2): sector 0, region C, quarter 2
+  std::vector<double> kappa(6 * 3 * 2, 1.0);  // (J*N) x N x 2
+  kappa[3 + 6 * (2 + 3 * 0)] = 0.9;           // kappa(4, 3, 1): sector 1, destination A, source C
+  std::vector<double> late(2 * 3 * 3, 1.0);
+  late[1 + 2 * (0 + 3 * 2)] = 2.0;  // As(2, 1, 3): quarter 3 = T
+  write_mat_file(dir_ / "shocks.mat", {{"As", {2, 3, 3}, as},
+                                       {"kappa", {6, 3, 2}, kappa},
+                                       {"wrong", {3, 3, 2}, std::vector<double>(18, 1.0)},
+                                       {"late", {2, 3, 3}, late}});
+  const auto scenario = [&](const std::string& productivity, int periods) {
+    return read_scenario(write("s.toml",
+                               "[data]\ntables = \"tables\"\nL0 = \"L0.csv\"\n"
+                               "mu0 = \"mu0.csv\"\nmobile_regions = 2\n[model]\n"
+                               "periods = " +
+                                   std::to_string(periods) +
+                                   "\n[[productivity]]\nfile = \"shocks.mat:" + productivity +
+                                   "\"\n[[trade_costs]]\nfile = \"shocks.mat:kappa\"\n"));
+  };
+  const FundamentalChanges c = resolve_shocks(scenario("As", 20), e);
+  ASSERT_EQ(c.productivity.size(), 1u);
+  EXPECT_EQ(c.productivity[0].slot, 2u);
+  EXPECT_EQ(c.productivity[0].sector, 0u);
+  EXPECT_EQ(c.productivity[0].region, 2u);
+  EXPECT_EQ(c.productivity[0].factor, 1.5);
+  ASSERT_EQ(c.trade_costs.size(), 1u);
+  EXPECT_EQ(c.trade_costs[0].slot, 1u);
+  EXPECT_EQ(c.trade_costs[0].sector, 1u);
+  EXPECT_EQ(c.trade_costs[0].destination, 0u);
+  EXPECT_EQ(c.trade_costs[0].source, 2u);
+  EXPECT_EQ(c.trade_costs[0].factor, 0.9);
+
+  EXPECT_THAT(testing::message_of([&] { resolve_shocks(scenario("wrong", 20), e); }),
+              HasSubstr("productivity[0].file: " + (dir_ / "shocks.mat").string() +
+                        ":wrong: is 3x3x2, must be J x N x T' with T' <= T = 20"));
+  EXPECT_THAT(testing::message_of([&] { resolve_shocks(scenario("late", 3), e); }),
+              HasSubstr(":late: element (2, 1, 3) = 2, a change at quarter 3, must be 1"));
 }
 
 }  // namespace

@@ -46,6 +46,17 @@ std::optional<MatVariablePath> mat_variable_path(const std::filesystem::path& pa
 /// The file a matrix path reads: `path` itself, or the .mat file of "file.mat:variable".
 std::filesystem::path matrix_file_of(const std::filesystem::path& path);
 
+/// An array of a .mat file: `dims` in MATLAB's order, `data` column-major (first index fastest).
+struct MatArray {
+  std::string name;
+  std::vector<std::size_t> dims;
+  std::vector<double> data;
+};
+/// A real, dense double variable of two to `max_rank` dimensions (trailing singleton ones beyond
+/// `max_rank` dropped), as stored: `dims` in MATLAB's order, `data` column-major. The rules and
+/// messages of read_mat_variable.
+MatArray read_mat_array(const std::filesystem::path& file, const std::string& variable,
+                        std::size_t max_rank);
 /// Reads a real, dense double variable of a MATLAB .mat file (v5, or v7.3 where matio has HDF5)
 /// as a rows x cols matrix (MATLAB's column-major order converted to row-major: element (r, c)
 /// is MATLAB's x(r+1, c+1)). Throws InvalidInput naming the file, the variable and the rule when
@@ -54,12 +65,6 @@ std::filesystem::path matrix_file_of(const std::filesystem::path& path);
 /// was built without matio.
 Matrix read_mat_variable(const std::filesystem::path& file, const std::string& variable);
 
-/// An array of a .mat file: `dims` in MATLAB's order, `data` column-major (first index fastest).
-struct MatArray {
-  std::string name;
-  std::vector<std::size_t> dims;
-  std::vector<double> data;
-};
 enum class MatVersion { v5, v73 };
 /// Writes `arrays` as double variables into a .mat file (v5 zlib-compressed, or v7.3/HDF5),
 /// atomically (temporary name, then rename). Throws Error when this build cannot write the

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <string_view>
@@ -90,7 +91,8 @@ std::string dims_text(const matvar_t& var) {
 
 }  // namespace
 
-Matrix read_mat_variable(const std::filesystem::path& file, const std::string& variable) {
+MatArray read_mat_array(const std::filesystem::path& file, const std::string& variable,
+                        std::size_t max_rank) {
   quiet_matio();
   const std::string name = fmt::format("{}:{}", file.string(), variable);
   regular_file_size(file);  // missing, a directory, not a regular file: the common message
@@ -120,29 +122,47 @@ Matrix read_mat_variable(const std::filesystem::path& file, const std::string& v
     fail(fmt::format("is of class {}, must be double",
                      var->isLogical ? "logical" : class_name(var->class_type)));
   }
-  std::size_t non_singleton = 0;
-  for (int d = 2; d < var->rank; ++d) non_singleton += var->dims[d] != 1;
-  if (var->rank < 2 || non_singleton > 0) {
-    fail(fmt::format("is {}, must be a vector or a matrix (two dimensions)", dims_text(*var)));
+  MatArray a{variable, std::vector<std::size_t>(var->dims, var->dims + var->rank), {}};
+  while (a.dims.size() > max_rank && a.dims.back() == 1) a.dims.pop_back();  // trailing 1s
+  if (a.dims.size() < 2 || a.dims.size() > max_rank) {
+    fail(fmt::format("is {}, must have {}", dims_text(*var),
+                     max_rank == 2 ? std::string("two dimensions (a vector or a matrix)")
+                                   : fmt::format("two to {} dimensions", max_rank)));
   }
-  const std::size_t rows = var->dims[0], cols = var->dims[1];
-  if (rows == 0 || cols == 0)
-    fail(fmt::format("is empty ({}), must hold numbers", dims_text(*var)));
-  Matrix x(rows, cols);  // checks that rows * cols is addressable before matio allocates it
+  std::size_t count = 1;
+  for (std::size_t d : a.dims) {
+    if (d != 0 && count > std::numeric_limits<std::size_t>::max() / sizeof(double) / d) {
+      fail(fmt::format("is {}, more entries than memory can address", dims_text(*var)));
+    }
+    count *= d;
+  }
+  if (count == 0) fail(fmt::format("is empty ({}), must hold numbers", dims_text(*var)));
   var.reset(Mat_VarRead(mat.get(), variable.c_str()));
-  if (!var || var->data == nullptr || var->data_size != sizeof(double)) {
+  if (!var || var->data == nullptr || var->data_size != sizeof(double) ||
+      var->nbytes != count * sizeof(double)) {
     fail("cannot be read (a truncated or malformed file?)");
   }
   const auto* data = static_cast<const double*>(var->data);
-  for (std::size_t c = 0; c < cols; ++c) {
-    for (std::size_t r = 0; r < rows; ++r) {
-      const double v = data[c * rows + r];
-      if (!std::isfinite(v)) {
-        fail(fmt::format("element ({}, {}) (1-based, as in MATLAB) is {}, must be finite", r + 1,
-                         c + 1, v));
-      }
-      x(r, c) = v;
+  a.data.assign(data, data + count);
+  for (std::size_t k = 0; k < count; ++k) {
+    if (std::isfinite(a.data[k])) continue;
+    std::string index;  // 1-based subscripts, first fastest
+    for (std::size_t d = 0, rest = k; d < a.dims.size(); ++d) {
+      index += fmt::format("{}{}", d > 0 ? ", " : "", rest % a.dims[d] + 1);
+      rest /= a.dims[d];
     }
+    fail(fmt::format("element ({}) (1-based, as in MATLAB) is {}, must be finite", index,
+                     a.data[k]));
+  }
+  return a;
+}
+
+Matrix read_mat_variable(const std::filesystem::path& file, const std::string& variable) {
+  const MatArray a = read_mat_array(file, variable, 2);
+  const std::size_t rows = a.dims[0], cols = a.dims[1];
+  Matrix x(rows, cols);
+  for (std::size_t c = 0; c < cols; ++c) {
+    for (std::size_t r = 0; r < rows; ++r) x(r, c) = a.data[c * rows + r];
   }
   return x;
 }

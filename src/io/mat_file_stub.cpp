@@ -14,6 +14,11 @@ constexpr const char* kNoMatio =
 
 }  // namespace
 
+MatArray read_mat_array(const std::filesystem::path& file, const std::string& variable,
+                        std::size_t) {
+  throw InvalidInput(fmt::format("{}:{}: {}", file.string(), variable, kNoMatio));
+}
+
 Matrix read_mat_variable(const std::filesystem::path& file, const std::string& variable) {
   throw InvalidInput(fmt::format("{}:{}: {}", file.string(), variable, kNoMatio));
 }
