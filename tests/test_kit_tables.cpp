@@ -165,6 +165,11 @@ TEST_F(KitTinyTables, BadValuesNameTheEntryAndTheRule) {
               HasSubstr("mobile_regions = 3, must be <= the 2 regions of"));
 }
 
+TEST_F(KitTinyTables, LongTableLoaderPointsToTheKitLoader) {
+  EXPECT_THAT(testing::message_of([&] { load_economy(kit_, 2); }),
+              HasSubstr("holds the replication kit's Base_Year layout (xbilat.txt)"));
+}
+
 TEST_F(KitTinyTables, LayoutIsDetectedFromTheFiles) {
   EXPECT_THAT(testing::message_of([&] { detect_table_layout(dir_); }),
               HasSubstr("holds neither value_added_share.csv"));
