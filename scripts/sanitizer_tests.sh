@@ -11,8 +11,10 @@ cd "$(dirname "$0")/.."
 # inside its own AVX-512 intrinsics (avx512fintrin.h, through Eigen), an -Werror false positive.
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDYNHAT_SANITIZE=ON \
   -DDYNHAT_ENABLE_CUDA=OFF -DDYNHAT_NATIVE_CPU=OFF -DDYNHAT_BUILD_BENCHMARKS=OFF > /dev/null
-suites=(io output_directory validation economy_data scenario kernels_cpu household_levels
-        household_hat dynamic)
+suites=(io output_directory validation economy_data scenario kit_tables kernels_cpu
+        household_levels household_hat dynamic)
+# The .mat suite exists in a build with matio (found by pkg-config, as in the main build).
+if grep -q '^DYNHAT_ENABLE_MATIO:BOOL=ON' build-asan/CMakeCache.txt; then suites+=(mat_files); fi
 cmake --build build-asan --target "${suites[@]/#/test_}" dynhat_cli make_tiny_economy
 export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -21,3 +23,8 @@ for suite in "${suites[@]}"; do
   build-asan/tests/test_"$suite" --gtest_brief=1
 done
 bash tests/cli_test.sh "$PWD/build-asan/src/cli/dynhat" "$PWD/build-asan/tests/make_tiny_economy"
+# The kit's formats end to end (exit 77: no Octave, skipped loudly by the script itself).
+if [ -x build-asan/tests/test_mat_files ]; then
+  bash tests/kit_outputs_test.sh "$PWD/build-asan/src/cli/dynhat" \
+    "$PWD/build-asan/tests/make_tiny_economy" "$PWD/tests/kit_outputs.m" || [ $? -eq 77 ]
+fi

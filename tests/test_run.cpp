@@ -117,9 +117,49 @@ TEST_P(RunPipeline, ManifestListsEveryFileWithItsLayout) {
   EXPECT_EQ(matrices, 6u + 7u);  // baseline: 6 files; counterfactual: the same and Y_own
 }
 
-INSTANTIATE_TEST_SUITE_P(Formats, RunPipeline,
-                         ::testing::Values(OutputFormat::csv, OutputFormat::npy),
+/// csv and npy, and mat (CSV paths plus the kit's workspaces) in a build with matio.
+std::vector<OutputFormat> output_formats() {
+  std::vector<OutputFormat> formats = {OutputFormat::csv, OutputFormat::npy};
+  if (mat_files_supported()) formats.push_back(OutputFormat::mat);
+  return formats;
+}
+
+INSTANTIATE_TEST_SUITE_P(Formats, RunPipeline, ::testing::ValuesIn(output_formats()),
                          [](const auto& format) { return std::string(to_string(format.param)); });
+
+// --format mat: the kit's value-change matrices are dynhat's paths transposed (M x T), exactly:
+// the same doubles in MATLAB's column-major order. Ldyn and rwage (3-D) are checked in Octave
+// (tests/kit_outputs.m).
+TEST(KitWorkspaces, ValueChangesAreThePathsTransposed) {
+  if (!mat_files_supported()) GTEST_SKIP() << "\n*** built without matio: no .mat outputs ***";
+  const ModelInputs in = small_inputs();
+  const RunResult r = run(in);
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / "dynhat-KitWorkspaces-run";
+  std::filesystem::remove_all(dir);
+  OutputDirectory out(dir);
+  const std::vector<std::string> files = write_outputs(out, in, r, {OutputFormat::mat, "test"});
+  const nlohmann::json report = read_json(dir / "report.json");
+  const auto transposed = [](const Matrix& x) {
+    Matrix t(x.cols, x.rows);
+    for (std::size_t i = 0; i < x.rows; ++i) {
+      for (std::size_t j = 0; j < x.cols; ++j) t(j, i) = x(i, j);
+    }
+    return t;
+  };
+  const Matrix H = read_mat_variable(dir / "baseline.mat", "Hvectnoshock");
+  expect_same_bits(H, transposed(r.baseline.Y), "Hvectnoshock");
+  const Matrix V = read_mat_variable(dir / "counterfactual.mat", "V");
+  expect_same_bits(V, transposed(r.counterfactual->Y_relative), "V");
+  for (const char* var :
+       {"baseline.mat:Ldyn", "counterfactual.mat:rwage", "counterfactual.mat:V"}) {
+    EXPECT_TRUE(report["layouts"].contains(var)) << var;
+  }
+  EXPECT_EQ(report["layouts"]["baseline.mat:Ldyn"]["dimensions"].get<std::vector<std::size_t>>(),
+            (std::vector<std::size_t>{in.model.economy.sectors + 1, in.model.economy.mobile_regions,
+                                      in.model.periods}));
+  std::filesystem::remove_all(dir);
+}
 
 class SavedBaselines : public testing::ScratchDirectoryTest {
  protected:

@@ -57,6 +57,38 @@ struct Economy {
 /// and labels) and the rule broken.
 Economy load_economy(const std::filesystem::path& dir, std::size_t mobile_regions);
 
+/// How a directory of base-year tables is laid out: dynhat's six long-format CSV tables
+/// (load_economy) or the replication kit's Base_Year/*.txt matrices (load_kit_economy).
+enum class TableLayout { dynhat, kit };
+/// dynhat when `dir` holds value_added_share.csv, kit when it holds xbilat.txt; InvalidInput
+/// naming `dir` when it holds neither or both.
+TableLayout detect_table_layout(const std::filesystem::path& dir);
+/// The files of a layout, relative to its directory (the manifest hashes them).
+std::vector<std::string> table_files(TableLayout layout);
+
+/// What the kit's Base_Year files do not carry: θ (set in the kit's Base_year.m) and the labels.
+struct KitLabels {
+  std::vector<double> theta;              ///< [J] θ_j themselves (sectoral_dispersion.csv: 1/θ_j)
+  std::vector<std::string> sector_names;  ///< [J]; empty: "sector 0", "sector 1", ...
+  std::vector<std::string> region_names;  ///< [N]; empty: "region 0", "region 1", ...
+};
+
+/// Reads the replication kit's base-year tables from `dir` (whitespace-separated numbers, no
+/// labels), validates them by the rules of load_economy and derives E30-E36 into the same
+/// Economy that the long-format tables of the same data give:
+///   gamma.txt      N x J        γ: row n region, column j sector (gives J and N);
+///   xbilat.txt     (J·N) x N    flows stacked by sector: row j·N+n destination n, column i source;
+///   IO_tables.txt  (1+C)·J x J  IO blocks: block 0 the first S regions' (the US states'), then
+///                               one per country; row s source sector, column k using sector,
+///                               each column summing to 1 ± 1e-6;
+///   GO.txt         N x J        gross output (a check against the flows' sales, 1e-6 relative);
+///   B.txt          S x 1        ξ of the first S regions (S x J with equal columns accepted);
+///   B_row.txt      C x 1        ξ of the C countries; S + C = N, regions ordered states first.
+/// θ (in [0.1, 200]) and the names come from `labels`. `mobile_regions` R must be <= S. Throws
+/// InvalidInput (or DimensionMismatch) naming the file, the line and column and the rule broken.
+Economy load_kit_economy(const std::filesystem::path& dir, std::size_t mobile_regions,
+                         const KitLabels& labels);
+
 /// Fills G, alpha, iota, chi, trade_shares, absorption, gross_output, VAL, VAR and balance of `e`
 /// by E30-E36 from its already-filled sectors, regions, gamma, xi and trade_flows (used by the
 /// loader and by synthetic economies). `io`: [B][J][J] flat (b·J+s)·J+k, IO block b's share of

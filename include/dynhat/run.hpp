@@ -30,8 +30,10 @@
 namespace dynhat {
 
 /// Format of the matrix outputs (the effects tables and report.json are always CSV and JSON).
-enum class OutputFormat { csv, npy };
-/// "csv" or "npy"; anything else throws InvalidInput naming `what`.
+/// mat: the path files as CSV plus the replication kit's workspaces baseline.mat and
+/// counterfactual.mat (README "Command-line reference", `--format mat`).
+enum class OutputFormat { csv, npy, mat };
+/// "csv", "npy" or "mat"; anything else throws InvalidInput naming `what`.
 OutputFormat parse_output_format(std::string_view name, std::string_view what = "format");
 std::string_view to_string(OutputFormat format) noexcept;
 

@@ -57,6 +57,17 @@ struct Scenario {
   std::filesystem::path L0;
   std::filesystem::path mu0;
   std::size_t mobile_regions = 0;
+  /// data.layout: "dynhat" (six long tables), "kit" (the replication kit's Base_Year/*.txt) or
+  /// empty: detected from the files in `tables` (detect_table_layout).
+  std::string layout;
+  /// The kit layout's θ_j (the kit sets them in Base_year.m): listed, or a file of J numbers.
+  std::vector<double> theta;
+  std::filesystem::path theta_file;
+  /// The kit layout's labels: listed, or a file of one name per line; none: "sector 0", ...
+  std::vector<std::string> sector_names;
+  std::filesystem::path sector_names_file;
+  std::vector<std::string> region_names;
+  std::filesystem::path region_names_file;
   std::size_t periods = 200;
   double beta = 0.99;
   double nu = 5.3436;

@@ -58,7 +58,8 @@ def solve(scenario, backend: str | None = None, progress=True, out=None,
     progress: True for one tqdm bar per path (residual in the postfix), False for none, or a
         callable ``(path, iteration, residual, seconds)``; whatever it raises stops the solve.
     out: an output directory to write as ``dynhat solve --out`` does (None: nothing written);
-        format: "csv" or "npy" for its matrices.
+        format: "csv", "npy" or "mat" for its matrices (mat: CSV paths plus the replication
+            kit's baseline.mat and counterfactual.mat).
     Raises ``dynhat.InputError`` with the library's message for invalid inputs.
     """
     scenario = as_scenario(scenario)

@@ -61,8 +61,10 @@ std::string path_status(const PathSolution& p) {
 
 void add_dynamic_options(CLI::App& cmd, DynamicArgs& args) {
   cmd.add_option("--out", args.out, "output directory (replaced whole on success)")->required();
-  cmd.add_option("--format", args.format, "matrix outputs: csv or npy")
-      ->check(CLI::IsMember({"csv", "npy"}))
+  cmd.add_option("--format", args.format,
+                 "matrix outputs: csv, npy or mat (CSV paths plus the kit's baseline.mat, "
+                 "counterfactual.mat)")
+      ->check(CLI::IsMember({"csv", "npy", "mat"}))
       ->capture_default_str();
   cmd.add_flag("--quiet", args.quiet, "print nothing but errors");
 }

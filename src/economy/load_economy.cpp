@@ -157,6 +157,15 @@ Economy load_economy(const std::filesystem::path& dir, std::size_t mobile_region
     return read_long_table(dir / name, columns);
   };
 
+  std::error_code ec;
+  if (!std::filesystem::exists(dir / "value_added_share.csv", ec) &&
+      std::filesystem::exists(dir / "xbilat.txt", ec)) {
+    throw InvalidInput(fmt::format(
+        "{}: holds the replication kit's Base_Year layout (xbilat.txt), not the six long tables: "
+        "load it with load_kit_economy, or from a scenario (data.tables, data.theta), since the "
+        "kit's files carry no theta and no labels",
+        dir.string()));
+  }
   // value_added_share.csv defines the sector and region orders (first appearance).
   const LongTable va = read("value_added_share.csv", {"sector", "region", "value"});
   Economy e;

@@ -1,4 +1,5 @@
-// CSV matrices: one row per line, comma-separated numbers, no header.
+// Text matrices, one row per line, no header: CSV (comma-separated numbers) and the whitespace-
+// separated .txt of the replication kit (MATLAB's save -ascii, dlmwrite with ' ').
 #include <fmt/format.h>
 
 #include <charconv>
@@ -16,9 +17,11 @@ bool is_blank(char c) {
   return c == ' ' || c == '\t' || c == '\r';
 }
 
-}  // namespace
+/// How the numbers of a line are separated.
+enum class Separator { comma, whitespace };
 
-Matrix read_csv(const std::filesystem::path& path) {
+Matrix read_text_matrix(const std::filesystem::path& path, Separator separator) {
+  const bool comma = separator == Separator::comma;
   const std::string text = read_text_file(path);
   Matrix x;
   std::size_t line_number = 0;
@@ -47,9 +50,13 @@ Matrix read_csv(const std::filesystem::path& path) {
       const auto [next, ec] = std::from_chars(q, line_end, value);
       const char* after = next;
       while (after < line_end && is_blank(*after)) ++after;
-      if (ec != std::errc() || (after < line_end && *after != ',')) {
+      // Whitespace-separated: a number ends at a blank (skipped above) or the line's end.
+      const bool separated = after == line_end || (comma ? *after == ',' : after > next);
+      if (ec != std::errc() || !separated) {
         const char* field_end = q;
-        while (field_end < line_end && *field_end != ',') ++field_end;
+        while (field_end < line_end && (comma ? *field_end != ',' : !is_blank(*field_end))) {
+          ++field_end;
+        }
         throw InvalidInput(fmt::format("{} line {} column {}: '{}' is not a number", path.string(),
                                        line_number, column + 1, std::string(q, field_end)));
       }
@@ -60,7 +67,7 @@ Matrix read_csv(const std::filesystem::path& path) {
       x.data.push_back(value);
       ++column;
       if (after == line_end) break;
-      q = after + 1;
+      q = comma ? after + 1 : after;
     }
     if (x.rows == 0) {
       x.cols = column;
@@ -73,6 +80,16 @@ Matrix read_csv(const std::filesystem::path& path) {
   }
   if (x.rows == 0) throw InvalidInput(fmt::format("{}: the file holds no numbers", path.string()));
   return x;
+}
+
+}  // namespace
+
+Matrix read_csv(const std::filesystem::path& path) {
+  return read_text_matrix(path, Separator::comma);
+}
+
+Matrix read_whitespace_matrix(const std::filesystem::path& path) {
+  return read_text_matrix(path, Separator::whitespace);
 }
 
 void write_csv(const std::filesystem::path& path, const Matrix& x) {

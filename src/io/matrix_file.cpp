@@ -13,14 +13,35 @@ bool has_extension(const std::filesystem::path& path, const char* ext) {
 }
 
 [[noreturn]] void unknown_format(const std::filesystem::path& path) {
-  throw InvalidInput(fmt::format("{}: unknown file format '{}', use .csv or .npy", path.string(),
-                                 path.extension().string()));
+  throw InvalidInput(
+      fmt::format("{}: unknown file format '{}', use .csv, .txt, .npy or file.mat:variable",
+                  path.string(), path.extension().string()));
 }
 
 }  // namespace
 
+std::optional<MatVariablePath> mat_variable_path(const std::filesystem::path& path) {
+  const std::string text = path.string();
+  const std::size_t mat = text.rfind(".mat:");
+  if (mat == std::string::npos) return std::nullopt;
+  return MatVariablePath{text.substr(0, mat + 4), text.substr(mat + 5)};
+}
+
+std::filesystem::path matrix_file_of(const std::filesystem::path& path) {
+  const std::optional<MatVariablePath> mat = mat_variable_path(path);
+  return mat ? mat->file : path;
+}
+
 Matrix read_matrix(const std::filesystem::path& path) {
+  if (const std::optional<MatVariablePath> mat = mat_variable_path(path)) {
+    return read_mat_variable(mat->file, mat->variable);
+  }
+  if (has_extension(path, ".mat")) {
+    throw InvalidInput(fmt::format("{}: name the variable to read from a .mat file, as {}:NAME",
+                                   path.string(), path.string()));
+  }
   if (has_extension(path, ".csv")) return read_csv(path);
+  if (has_extension(path, ".txt")) return read_whitespace_matrix(path);
   if (has_extension(path, ".npy")) return read_npy(path);
   unknown_format(path);
 }

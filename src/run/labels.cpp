@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "dynhat/error.hpp"
+#include "dynhat/io.hpp"
 #include "dynhat/run.hpp"
 
 namespace dynhat {
@@ -9,11 +10,28 @@ namespace dynhat {
 OutputFormat parse_output_format(std::string_view name, std::string_view what) {
   if (name == "csv") return OutputFormat::csv;
   if (name == "npy") return OutputFormat::npy;
-  throw InvalidInput(fmt::format("{} {}: must be csv or npy", what, name));
+  if (name == "mat") {
+    if (!mat_files_supported()) {
+      throw InvalidInput(fmt::format(
+          "{} mat: this dynhat was built without matio (libmatio-dev), so it cannot write .mat "
+          "files",
+          what));
+    }
+    return OutputFormat::mat;
+  }
+  throw InvalidInput(fmt::format("{} {}: must be csv, npy or mat", what, name));
 }
 
 std::string_view to_string(OutputFormat format) noexcept {
-  return format == OutputFormat::npy ? "npy" : "csv";
+  switch (format) {
+    case OutputFormat::npy:
+      return "npy";
+    case OutputFormat::mat:
+      return "mat";
+    case OutputFormat::csv:
+      break;
+  }
+  return "csv";
 }
 
 std::string quarter_label(const std::string& first, std::size_t slot) {

@@ -8,6 +8,7 @@
 #include "dynhat/run.hpp"
 #include "dynhat/version.hpp"
 #include "run/effects_tables.hpp"
+#include "run/kit_outputs.hpp"
 #include "run/path_files.hpp"
 
 namespace dynhat {
@@ -81,8 +82,12 @@ nlohmann::json effects_record(const ModelInputs& in, const Effects& fx) {
 
 std::vector<std::string> write_outputs(OutputDirectory& out, const ModelInputs& in,
                                        const RunResult& r, const OutputSettings& settings) {
+  // --format mat: the path files stay CSV (what --baseline reads back), the kit's workspaces
+  // are written beside them.
+  const bool mat = settings.format == OutputFormat::mat;
+  const OutputFormat path_format = mat ? OutputFormat::csv : settings.format;
   std::vector<std::string> files =
-      pipeline::write_path_files(out, "baseline", r.baseline, settings.format);
+      pipeline::write_path_files(out, "baseline", r.baseline, path_format);
   nlohmann::json baseline = {{"schema_version", pipeline::kSchemaVersion},
                              {"dynhat_version", DYNHAT_VERSION},
                              {"git_revision", DYNHAT_GIT_REVISION},
@@ -93,13 +98,16 @@ std::vector<std::string> write_outputs(OutputDirectory& out, const ModelInputs& 
   files.emplace_back("baseline/baseline.json");
   if (r.counterfactual) {
     const std::vector<std::string> paths =
-        pipeline::write_path_files(out, "counterfactual", *r.counterfactual, settings.format);
+        pipeline::write_path_files(out, "counterfactual", *r.counterfactual, path_format);
     files.insert(files.end(), paths.begin(), paths.end());
     std::filesystem::create_directories(out.staged("effects"));
     const std::vector<std::string> tables =
         pipeline::write_effects_tables(out, in, r.baseline, *r.counterfactual, *r.effects);
     files.insert(files.end(), tables.begin(), tables.end());
   }
+  const std::vector<std::string> mat_files =
+      mat ? pipeline::write_kit_mat_files(out, in, r) : std::vector<std::string>{};
+  files.insert(files.end(), mat_files.begin(), mat_files.end());
   files.emplace_back("report.json");
 
   nlohmann::json report = {
@@ -118,6 +126,7 @@ std::vector<std::string> write_outputs(OutputDirectory& out, const ModelInputs& 
       {"baseline", pipeline::path_record(r.baseline, in.backend)},
       {"files", files},
       {"layouts", pipeline::matrix_layouts(in, files)}};
+  report["layouts"].update(pipeline::kit_mat_layouts(in, mat_files));
   report["baseline"]["reused"] = r.baseline_reused;
   if (r.counterfactual) {
     report["counterfactual"] = pipeline::path_record(*r.counterfactual, in.backend);

@@ -47,15 +47,51 @@ void read_data(const ScenarioFile& file, const toml::table* data, Scenario& s) {
     return *node;
   };
   if (data != nullptr) {
-    file.require_known_keys(*data, "data.", {"tables", "L0", "mu0", "mobile_regions"});
+    file.require_known_keys(*data, "data.",
+                            {"tables", "L0", "mu0", "mobile_regions", "layout", "theta",
+                             "sector_names", "region_names"});
   }
-  s.tables =
-      file.path(required("tables", "the directory of the six long-format tables"), "data.tables");
-  s.L0 = file.path(required("L0", "labor at slot 0, [M] CSV or .npy"), "data.L0");
-  s.mu0 = file.path(required("mu0", "flows before slot 0, [M][M] CSV or .npy"), "data.mu0");
+  s.tables = file.path(required("tables", "the directory of the base-year tables"), "data.tables");
+  s.L0 =
+      file.path(required("L0", "labor at slot 0, [M] CSV, .npy or file.mat:variable"), "data.L0");
+  s.mu0 = file.path(required("mu0", "flows before slot 0, [M][M] CSV, .npy or file.mat:variable"),
+                    "data.mu0");
   s.mobile_regions = static_cast<std::size_t>(
       file.integer(required("mobile_regions", "R, the first R regions of the tables are mobile"),
                    "data.mobile_regions", 1));
+  if (data == nullptr) return;
+  if (const toml::node* n = data->get("layout")) {
+    s.layout = file.choice(*n, "data.layout", {"dynhat", "kit"});
+  }
+  if (const toml::node* n = data->get("theta")) {
+    if (const auto* array = n->as_array()) {
+      if (array->empty()) file.fail(*n, "data.theta", "must list one theta per sector");
+      for (std::size_t k = 0; k < array->size(); ++k) {
+        s.theta.push_back(file.positive((*array)[k], fmt::format("data.theta[{}]", k)));
+      }
+    } else if (n->is_string()) {
+      s.theta_file = file.path(*n, "data.theta");
+    } else {
+      file.fail(*n, "data.theta", "must be a list of numbers (one theta per sector) or a file");
+    }
+  }
+  const auto names = [&](std::string_view key, std::vector<std::string>& list, fs::path& path) {
+    const toml::node* n = data->get(key);
+    if (n == nullptr) return;
+    const std::string name = fmt::format("data.{}", key);
+    if (const auto* array = n->as_array()) {
+      if (array->empty()) file.fail(*n, name, "must list one name each (omit it for defaults)");
+      for (std::size_t k = 0; k < array->size(); ++k) {
+        list.push_back(file.string((*array)[k], fmt::format("{}[{}]", name, k)));
+      }
+    } else if (n->is_string()) {
+      path = file.path(*n, name);
+    } else {
+      file.fail(*n, name, "must be a list of strings or a file of one name per line");
+    }
+  };
+  names("sector_names", s.sector_names, s.sector_names_file);
+  names("region_names", s.region_names, s.region_names_file);
 }
 
 void read_model(const ScenarioFile& file, const toml::table& model, Scenario& s) {

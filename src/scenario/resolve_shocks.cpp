@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "dynhat/error.hpp"
+#include "dynhat/io.hpp"
 #include "dynhat/scenario.hpp"
 #include "economy/label_index.hpp"
 #include "economy/shock_records.hpp"
@@ -74,13 +75,64 @@ std::vector<std::size_t> resolve_list(const LabelIndex& labels,
   return out;
 }
 
-/// Appends the per-quarter factors of a shock file (`spec.file`, long format with a quarter
-/// column) to `changes`.
+/// The replication kit's shock path as a .mat variable: productivity As(j, n, t), J x N x T'
+/// (MATLAB's sector j, region n); trade costs kappa_hat(j*N + n, i, t), (J*N) x N x T' (rows
+/// destinations stacked by sector, columns sources, as xbilat). (:, :, t) is the change from the
+/// kit's period t to t+1, dynhat's quarter t (into slot t); T' <= T, and a J x N (or (J*N) x N)
+/// variable is one quarter. Entries equal to 1 are no change; the others must be > 0 and fall on
+/// a quarter < T.
+std::vector<ShockRecord> read_mat_shock_path(const MatVariablePath& path, const Economy& economy,
+                                             bool productivity, std::size_t periods) {
+  const std::string name = fmt::format("{}:{}", path.file.string(), path.variable);
+  const MatArray a = read_mat_array(path.file, path.variable, 3);
+  const std::size_t J = economy.sectors, N = economy.regions;
+  const std::size_t rows = productivity ? J : J * N;
+  const std::size_t quarters = a.dims.size() == 3 ? a.dims[2] : 1;
+  if (a.dims[0] != rows || a.dims[1] != N || quarters > periods) {
+    throw DimensionMismatch(fmt::format(
+        "{}: is {}x{}x{}, must be {} x {} x T' with T' <= T = {} ({}; (:, :, t) the change into "
+        "slot t)",
+        name, a.dims[0], a.dims[1], quarters, productivity ? "J" : "(J*N)", "N", periods,
+        productivity
+            ? "the kit's As(j, n, t): sector, region, quarter"
+            : "the kit's kappa_hat(j*N+n, i, t): sector and destination, source, quarter"));
+  }
+  std::vector<ShockRecord> records;
+  for (std::size_t t = 1; t <= quarters; ++t) {
+    for (std::size_t col = 0; col < N; ++col) {
+      for (std::size_t row = 0; row < rows; ++row) {
+        const double factor = a.data[row + rows * (col + N * (t - 1))];
+        if (factor == 1.0) continue;
+        const std::string at =
+            fmt::format("{}: element ({}, {}, {}) = {}", name, row + 1, col + 1, t, factor);
+        if (!(factor > 0.0)) throw InvalidInput(at + ", must be > 0");
+        if (t >= periods) {
+          throw InvalidInput(fmt::format(
+              "{}, a change at quarter {}, must be 1: quarters are < T = {}", at, t, periods));
+        }
+        ShockRecord r;
+        r.quarter = t;
+        r.sector = productivity ? row : row / N;
+        r.region = productivity ? col : row % N;
+        r.source = productivity ? 0 : col;
+        r.factor = factor;
+        records.push_back(r);
+      }
+    }
+  }
+  return records;
+}
+
+/// Appends the per-quarter factors of a shock file (`spec.file`: long format with a quarter
+/// column, or the kit's shock path as file.mat:NAME) to `changes`.
 void read_shock_file(const Scenario& scenario, const Economy& economy, const ShockSpec& spec,
                      const std::string& prefix, FundamentalChanges& changes) {
   const bool productivity = spec.table == "productivity";
   const std::vector<ShockRecord> records = [&] {
     try {
+      if (const std::optional<MatVariablePath> mat = mat_variable_path(spec.file)) {
+        return read_mat_shock_path(*mat, economy, productivity, scenario.periods);
+      }
       return read_shock_records(spec.file, economy, {!productivity, scenario.periods});
     } catch (const InvalidInput& e) {
       throw InvalidInput(fmt::format("{}: {}file: {}", scenario.path.string(), prefix, e.what()));
