@@ -61,7 +61,7 @@ TEST_F(MatrixFiles, ErrorsNameFileLineAndRule) {
   EXPECT_NE(error_of(write("gap.csv", "1\n\n2\n")).find("gap.csv line 2: empty line"),
             std::string::npos);
   EXPECT_NE(error_of(dir_ / "missing.csv").find("missing.csv: cannot open"), std::string::npos);
-  EXPECT_NE(error_of(write("x.txt", "1\n")).find("unknown file format '.txt'"), std::string::npos);
+  EXPECT_NE(error_of(write("x.dat", "1\n")).find("unknown file format '.dat'"), std::string::npos);
   EXPECT_NE(error_of(write("bad.npy", "not numpy")).find("not a .npy file"), std::string::npos);
 }
 
