@@ -51,6 +51,31 @@ FundamentalChanges shifted(FundamentalChanges changes, std::size_t slots, std::s
   return changes;
 }
 
+/// The model restarted at slot 1 under the counterfactual's changes too (moved one slot
+/// earlier), its previous flows tilted by the counterfactual's level jump Yhat_1:
+/// rownorm(mu_0 diag(Yhat_1^beta)) (see Restart.CounterfactualIsProposition1FromTheNewsSlot).
+DynamicModel restart_with(const Context& ctx, const DynamicModel& model,
+                          const PathSolution& baseline, const FundamentalChanges& changes,
+                          const PathSolution& counterfactual, bool tilt) {
+  DynamicModel again = restart(ctx, model, baseline, 1);
+  const FundamentalChanges then = shifted(changes, 1, 1);
+  FundamentalChanges& own = again.baseline_changes;
+  own.productivity.insert(own.productivity.end(), then.productivity.begin(),
+                          then.productivity.end());
+  own.trade_costs.insert(own.trade_costs.end(), then.trade_costs.begin(), then.trade_costs.end());
+  if (!tilt) return again;
+  const std::size_t M = model.markets();
+  for (std::size_t i = 0; i < M; ++i) {
+    double sum = 0.0;
+    for (std::size_t k = 0; k < M; ++k) {
+      again.mu0(i, k) *= std::pow(counterfactual.Y_relative(1, k), model.beta);
+      sum += again.mu0(i, k);
+    }
+    for (std::size_t k = 0; k < M; ++k) again.mu0(i, k) /= sum;
+  }
+  return again;
+}
+
 DynamicModel model_with_growth() {
   DynamicModel model = small_dynamic_model(21, 30, 0.7);
   model.baseline_changes = growth_in_the_baseline();
@@ -174,24 +199,8 @@ TEST(Restart, CounterfactualIsProposition1FromTheNewsSlot) {
   expect_converged(baseline);
   expect_converged(counterfactual);
 
-  DynamicModel untilted = restart(ctx, model, baseline, 1);
-  const FundamentalChanges b_then = shifted(b, 1, 1);
-  untilted.baseline_changes.productivity.insert(untilted.baseline_changes.productivity.end(),
-                                                b_then.productivity.begin(),
-                                                b_then.productivity.end());
-  untilted.baseline_changes.trade_costs.insert(untilted.baseline_changes.trade_costs.end(),
-                                               b_then.trade_costs.begin(),
-                                               b_then.trade_costs.end());
-  DynamicModel tilted = untilted;
-  const std::size_t M = model.markets();
-  for (std::size_t i = 0; i < M; ++i) {
-    double sum = 0.0;
-    for (std::size_t k = 0; k < M; ++k) {
-      tilted.mu0(i, k) *= std::pow(counterfactual.Y_relative(1, k), model.beta);
-      sum += tilted.mu0(i, k);
-    }
-    for (std::size_t k = 0; k < M; ++k) tilted.mu0(i, k) /= sum;
-  }
+  const DynamicModel untilted = restart_with(ctx, model, baseline, b, counterfactual, false);
+  const DynamicModel tilted = restart_with(ctx, model, baseline, b, counterfactual, true);
   const double scale = total(model.L0);
   const auto gap = [&](const DynamicModel& restarted) {
     const PathSolution p = solve_baseline(ctx, restarted, tight_dynamic_options());
@@ -233,20 +242,7 @@ TEST(Restart, CounterfactualUndoingTheBaselineIsProposition1FromTheNewsSlot) {
   RecordProperty("first_residual", sci(counterfactual.report.residual_history.front()));
   EXPECT_GT(counterfactual.report.residual_history.front(), 1.0);
 
-  DynamicModel again = restart(ctx, model, baseline, 1);
-  const FundamentalChanges undo_then = shifted(undo, 1, 1);
-  again.baseline_changes.productivity.insert(again.baseline_changes.productivity.end(),
-                                             undo_then.productivity.begin(),
-                                             undo_then.productivity.end());
-  const std::size_t M = model.markets();
-  for (std::size_t i = 0; i < M; ++i) {
-    double sum = 0.0;
-    for (std::size_t k = 0; k < M; ++k) {
-      again.mu0(i, k) *= std::pow(counterfactual.Y_relative(1, k), model.beta);
-      sum += again.mu0(i, k);
-    }
-    for (std::size_t k = 0; k < M; ++k) again.mu0(i, k) /= sum;
-  }
+  const DynamicModel again = restart_with(ctx, model, baseline, undo, counterfactual, true);
   const PathSolution p = solve_baseline(ctx, again, tight_dynamic_options());
   expect_converged(p);
   const double gap = std::max({max_row_diff(counterfactual.L, 1, p.L, 0) / total(model.L0),

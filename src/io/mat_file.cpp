@@ -16,6 +16,7 @@
 #include "dynhat/error.hpp"
 #include "dynhat/io.hpp"
 #include "io/file_bytes.hpp"
+#include "io/replace_file.hpp"
 
 namespace dynhat {
 
@@ -170,8 +171,7 @@ Matrix read_mat_variable(const std::filesystem::path& file, const std::string& v
 void write_mat_file(const std::filesystem::path& path, const std::vector<MatArray>& arrays,
                     MatVersion version) {
   quiet_matio();
-  std::filesystem::path temporary = path;
-  temporary += fmt::format(".tmp-{}", ::getpid());
+  const std::filesystem::path temporary = temporary_beside(path);
   const bool v73 = version == MatVersion::v73;
   {
     const MatHandle mat(
@@ -206,13 +206,7 @@ void write_mat_file(const std::filesystem::path& path, const std::vector<MatArra
       }
     }
   }
-  std::error_code ec;
-  std::filesystem::rename(temporary, path, ec);
-  if (ec) {
-    std::filesystem::remove(temporary, ec);
-    throw Error(fmt::format("{}: cannot move the written file into place ({})", path.string(),
-                            ec.message()));
-  }
+  move_into_place(temporary, path);
 }
 
 bool mat_files_supported() {

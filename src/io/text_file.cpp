@@ -1,7 +1,6 @@
 // Whole text files: read at once (every reader of the library goes through read_text_file), and
 // written atomically (a temporary name in the same directory, then rename).
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -10,6 +9,7 @@
 #include "dynhat/error.hpp"
 #include "dynhat/io.hpp"
 #include "io/file_bytes.hpp"
+#include "io/replace_file.hpp"
 
 namespace dynhat {
 
@@ -28,8 +28,7 @@ std::string read_text_file(const std::filesystem::path& path) {
 }
 
 void write_text_file(const std::filesystem::path& path, const std::string& text) {
-  std::filesystem::path temporary = path;
-  temporary += fmt::format(".tmp-{}", ::getpid());
+  const std::filesystem::path temporary = temporary_beside(path);
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     if (!out) throw Error(fmt::format("{}: cannot open for writing", temporary.string()));
@@ -41,13 +40,7 @@ void write_text_file(const std::filesystem::path& path, const std::string& text)
       throw Error(fmt::format("{}: write failed (disk full?)", path.string()));
     }
   }
-  std::error_code ec;
-  std::filesystem::rename(temporary, path, ec);
-  if (ec) {
-    std::filesystem::remove(temporary, ec);
-    throw Error(fmt::format("{}: cannot move the written file into place ({})", path.string(),
-                            ec.message()));
-  }
+  move_into_place(temporary, path);
 }
 
 }  // namespace dynhat
