@@ -268,6 +268,10 @@ toml::table parse_file(const fs::path& path) {
 
 }  // namespace
 
+std::string ShockSpec::key() const {
+  return fmt::format("{}{}[{}]", baseline ? "baseline." : "", table, entry);
+}
+
 Scenario read_scenario(const fs::path& path) {
   const toml::table root = parse_file(path);
   const ScenarioFile file(path);

@@ -215,10 +215,6 @@ FundamentalChanges changes_of(const Scenario& scenario, const Economy& economy, 
 
 }  // namespace
 
-std::string ShockSpec::key() const {
-  return fmt::format("{}{}[{}]", baseline ? "baseline." : "", table, entry);
-}
-
 FundamentalChanges resolve_shocks(const Scenario& scenario, const Economy& economy) {
   FundamentalChanges changes = changes_of(scenario, economy, false);
   changes.news_slot = scenario.news_slot;
