@@ -8,6 +8,7 @@ make_tiny_economy=$2  # writes tests/support/tiny_economy.cpp's tables: 2 sector
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
+source "$(dirname "$0")/tiny_labor.sh"
 check() {  # check DESCRIPTION COMMAND...
   local what=$1; shift
   if "$@"; then echo "ok: $what"; else echo "FAILED: $what"; failures=$((failures + 1)); fi
@@ -100,15 +101,7 @@ check "the tiny demo's manufacturing is a strict subset (its effect is not 0)" \
   grep -q 'manufacturing share of employment at slot 28 (2007Q1): [0-9.]*% baseline, [0-9.]*% counterfactual: effect -' demo.log
 
 # dynhat solve on the tiny economy: R = 2 mobile regions x 3 markets.
-printf '1000\n800\n300\n900\n700\n200\n' > tiny_L0.csv
-for i in 0 1 2 3 4 5; do
-  row=""
-  for k in 0 1 2 3 4 5; do
-    if [ "$i" -eq "$k" ]; then v=0.9; else v=0.02; fi
-    row="$row${row:+,}$v"
-  done
-  echo "$row"
-done > tiny_mu0.csv
+write_tiny_labor tiny_L0.csv tiny_mu0.csv
 cat > scenario.toml <<TOML
 [data]
 tables = "$tiny_economy"

@@ -12,21 +12,14 @@ script=$(realpath "$3")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
+source "$(dirname "$0")/tiny_labor.sh"
 check() {  # check DESCRIPTION COMMAND...
   local what=$1; shift
   if "$@"; then echo "ok: $what"; else echo "FAILED: $what"; failures=$((failures + 1)); fi
 }
 cd "$work"
 "$make_tiny_economy" long kit
-printf '1000\n800\n300\n900\n700\n200\n' > L0.csv
-for i in 0 1 2 3 4 5; do
-  row=""
-  for k in 0 1 2 3 4 5; do
-    if [ "$i" -eq "$k" ]; then v=0.9; else v=0.02; fi
-    row="$row${row:+,}$v"
-  done
-  echo "$row"
-done > mu0.csv
+write_tiny_labor L0.csv mu0.csv
 shocks='[model]
 periods = 20
 [[productivity]]
