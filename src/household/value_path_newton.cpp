@@ -36,6 +36,9 @@ class ValuePathNewton {
         trial_(ctx, n_),
         trial_g_(ctx, n_),
         step_(ctx, n_),
+        trial_f_(ctx, n_),
+        w_(ctx, n_),
+        u_(ctx, n_),
         zeros_(ctx, n_),
         gmres_(ctx, 1, n_, kKrylovRestart) {
     zeros_.fill(0.0);
@@ -83,34 +86,31 @@ class ValuePathNewton {
   bool newton_step(DeviceArray& x, double& residual) {
     path_.factorise(x);
     path_.refresh_preconditioner();
-    DeviceArray w(ctx_, n_);
-    // (I - J) P u: P u = w, then w - (G(x + h w) - G(x)) / h.
+    // (I - J) P u: P u = w_, then w_ - (G(x + h w_) - G(x)) / h.
     const SegmentedOperator A = [&](const double* u, double* out, const double*) {
-      precondition(x, u, w);
-      const double size = kernels::diff_range(ctx_, n_, w.data(), zeros_.data()).max_abs();
+      precondition(x, u, w_);
+      const double size = kernels::diff_range(ctx_, n_, w_.data(), zeros_.data()).max_abs();
       const double h = kDifferenceStep / std::max(size, 1e-300);
       trial_.copy_from(x);
-      kernels::axpby(ctx_, n_, h, w.data(), 1.0, trial_.data());
+      kernels::axpby(ctx_, n_, h, w_.data(), 1.0, trial_.data());
       path_.factorise(trial_);
       path_.value_update(wage_, inv_nu_, trial_g_);
       kernels::axpby(ctx_, n_, -1.0 / h, g_.data(), 1.0 / h, trial_g_.data());  // J w
-      kernels::copy(ctx_, out, w.data(), n_ * sizeof(double), kernels::CopyKind::device_to_device);
+      kernels::copy(ctx_, out, w_.data(), n_ * sizeof(double), kernels::CopyKind::device_to_device);
       kernels::axpby(ctx_, n_, -1.0, trial_g_.data(), 1.0, out);
     };
-    DeviceArray u(ctx_, n_);
-    u.fill(0.0);
-    gmres_.solve(A, f_, u, {1}, {kKrylovTolerance}, kKrylovIterations);
-    precondition(x, u.data(), step_);
+    u_.fill(0.0);
+    gmres_.solve(A, f_, u_, {1}, {kKrylovTolerance}, kKrylovIterations);
+    precondition(x, u_.data(), step_);
     double lambda = 1.0;
     for (int k = 0; k <= kHalvings; ++k, lambda *= 0.5) {
       trial_.copy_from(x);
       kernels::axpby(ctx_, n_, lambda, step_.data(), 1.0, trial_.data());
-      DeviceArray trial_f(ctx_, n_);
-      const double r = evaluate(trial_, trial_g_, trial_f);
+      const double r = evaluate(trial_, trial_g_, trial_f_);
       if (r < residual) {
         x.copy_from(trial_);
         g_.copy_from(trial_g_);
-        f_.copy_from(trial_f);
+        f_.copy_from(trial_f_);
         residual = r;
         return true;
       }
@@ -123,7 +123,7 @@ class ValuePathNewton {
   const DeviceArray& wage_;
   const double inv_nu_;
   const std::size_t n_;
-  DeviceArray g_, f_, trial_, trial_g_, step_, zeros_;
+  DeviceArray g_, f_, trial_, trial_g_, step_, trial_f_, w_, u_, zeros_;
   SegmentedGmres gmres_;
 };
 
