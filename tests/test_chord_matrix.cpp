@@ -24,11 +24,11 @@ std::vector<double> excess_demand(const Economy& e, const ReferenceState& ref,
                                   const std::vector<double>& u) {
   const Context& cpu = testing::cpu_context();
   const std::size_t J = e.sectors, N = e.regions, JN = J * N;
-  const std::vector<double> log_q = te::log_effective_shares(e, ref, {});
+  const te::EffectiveShares shares = te::effective_shares(e, ref, {});
   std::vector<double> log_phat(JN, 0.0), next, log_xhat;
   for (int it = 0; it < 100000; ++it) {
     te::log_unit_costs(cpu, e, u, log_phat, log_xhat);
-    te::log_price_indices(cpu, e, log_q, log_xhat, next);
+    te::log_price_indices(cpu, e, shares, log_xhat, next);
     double change = 0.0;
     for (std::size_t k = 0; k < JN; ++k) change = std::max(change, std::abs(next[k] - log_phat[k]));
     log_phat.swap(next);
@@ -36,7 +36,7 @@ std::vector<double> excess_demand(const Economy& e, const ReferenceState& ref,
   }
   te::log_unit_costs(cpu, e, u, log_phat, log_xhat);
   std::vector<double> pi;
-  te::trade_shares(cpu, e, log_q, log_xhat, log_phat, pi);
+  te::trade_shares(cpu, e, shares, log_xhat, log_phat, pi);
   std::vector<double> omega(JN), labor(JN, 1.0);
   for (std::size_t k = 0; k < JN; ++k) omega[k] = std::exp(u[k]);
   const std::vector<double> income = te::income(e, ref, te::value_added_scale(e, omega, labor));

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "kernels/element.hpp"
+#include "kernels/kernels.hpp"
 #include "support/fixtures.hpp"
 #include "support/kernel_runner.hpp"
 #include "support/naive_kernels.hpp"
@@ -279,6 +280,44 @@ TEST(CpuTeKernels, EveryTermMatchesTheNaiveLoopsInLevels) {
       }
     }
   }
+}
+
+// The price sweep and the trade shares work in levels (kernels.hpp) and redo a row from the logs
+// when its products q c fall below e^-300. Row 0 is such a row: origin 1 has q = e^-400 and cost
+// factor e^-400, origin 2 q = 1 and e^-900, origin 0 a zero share, so every product underflows
+// to 0 in double and the levels form alone would give an infinite price. Row 1 is an ordinary
+// row, row 2 a row of zeros. The oracle is naive_te_terms in long double (range to e^-11355).
+TEST(CpuTeKernels, RowsBelowTheLevelsFloorAreRedoneFromTheLogs) {
+  const Context cpu(Backend::cpu);
+  constexpr std::size_t J = 1, N = 3;
+  const double theta = 60.0;
+  const std::vector<double> log_xhat = {0.0, 400.0 / theta, 900.0 / theta};
+  const std::vector<double> log_q = {-INFINITY, -400.0, 0.0, 0.0, -1.0, -2.0,
+                                     -INFINITY, -INFINITY, -INFINITY};
+  testing::TeData d;
+  d.N = N;
+  d.log_q = log_q;
+  testing::scaled_shares(d);
+  std::vector<double> log_phat(J * N, -7.0), pi(J * N * N, -7.0);
+  kernels::cpu::te_log_price_indices(cpu, 1, J, N, &theta, nullptr, d.q.data(),
+                                     d.log_q_scale.data(), log_xhat.data(), log_phat.data());
+  const std::vector<double> q_levels = exp_of(log_q), xhat = exp_of(log_xhat);
+  const std::vector<double> p_naive = naive::price_indices(J, N, {theta}, q_levels, xhat);
+  // log phat ~ 13: the logs' rounding (eps each of exponents up to 900) over theta, with room.
+  EXPECT_NEAR(log_phat[0], std::log(p_naive[0]), 1e3 * kEps);
+  EXPECT_NEAR(log_phat[1], std::log(p_naive[1]), 16 * kEps);
+  EXPECT_EQ(log_phat[2], 0.0);  // nothing absorbed: 0 by convention
+  // Row 0's shares: exp(f) = e^800 would overflow in levels. Exponents up to 900 round by
+  // 900 eps, which exp turns into relative error: 2e3 eps relative, with room.
+  kernels::cpu::te_trade_shares(cpu, 1, J, N, &theta, nullptr, d.q.data(), d.log_q_scale.data(),
+                                log_xhat.data(), log_phat.data(), pi.data());
+  const std::vector<double> s_naive = naive::trade_shares(J, N, {theta}, q_levels, xhat,
+                                                          exp_of(log_phat));
+  EXPECT_LE(max_relative_error(pi, s_naive), 2e3 * kEps);
+  EXPECT_NEAR(pi[1], 1.0, 1e-12);          // origin 1 supplies row 0
+  EXPECT_NEAR(pi[2], std::exp(-100.0), 1e-55);
+  EXPECT_EQ(pi[0], 0.0);
+  for (std::size_t i = 6; i < 9; ++i) EXPECT_EQ(pi[i], 0.0);
 }
 
 TEST(ElementMath, VectorisableExpIsWithinTwoUlp) {

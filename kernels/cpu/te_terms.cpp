@@ -1,7 +1,8 @@
 // Batched temporary-equilibrium terms on the CPU (MODEL.md 5.1): OpenMP over (problem, output
 // row), each output written by one thread in a fixed order, so results depend neither on the
-// thread count nor on the other problems of the batch. Costs per problem: unit costs N J^2,
-// price indices and trade shares J N^2 exponentials, sales J N^2, the IO product N J^2 flops.
+// thread count nor on the other problems of the batch. Costs per problem: unit costs N J^2 flops,
+// price indices and trade shares J N^2 flops and J N exponentials (the effective shares in levels,
+// kernels.hpp), sales J N^2, the IO product N J^2 flops.
 #include <omp.h>
 
 #include <algorithm>
@@ -32,6 +33,35 @@ void io_product(std::size_t J, std::size_t N, const double* G, const double* Y, 
       Z[s * N + i] = acc;
     }
   }
+}
+
+/// Price sweeps in levels (te_log_price_indices): a row's sum of q c below this (e^-300) is redone
+/// from the logs, so that no term that matters is a subnormal.
+constexpr double kLevelsFloor = 5.1e-131;
+
+/// c[i] = exp(-t cost[i] - a) with a = max_i (-t cost[i]): one sector's cost factors, the largest
+/// 1. Returns a.
+double cost_factors(std::size_t N, double t, const double* cost, double* c) {
+  double a = -INFINITY;
+#pragma omp simd reduction(max : a)
+  for (std::size_t i = 0; i < N; ++i) {
+    c[i] = -t * cost[i];
+    a = c[i] > a ? c[i] : a;
+  }
+#pragma omp simd
+  for (std::size_t i = 0; i < N; ++i) c[i] = exp_vectorisable(c[i] - a);
+  return a;
+}
+
+/// log sum_i exp(log q[i] + scale - t cost[i]) by a shifted log-sum-exp: a row whose sum in
+/// levels fell below kLevelsFloor (a large theta with costs far apart).
+double row_logsumexp_of_logs(std::size_t N, double t, const double* q, double scale,
+                             const double* cost) {
+  double top = -INFINITY;
+  for (std::size_t i = 0; i < N; ++i) top = std::max(top, std::log(q[i]) - t * cost[i]);
+  double sum = 0.0;
+  for (std::size_t i = 0; i < N; ++i) sum += std::exp(std::log(q[i]) - t * cost[i] - top);
+  return scale + top + std::log(sum);
 }
 
 }  // namespace
@@ -65,55 +95,73 @@ void te_log_unit_costs(const Context& /*ctx*/, std::size_t batch, std::size_t J,
 }
 
 void te_log_price_indices(const Context& /*ctx*/, std::size_t batch, std::size_t J, std::size_t N,
-                          const double* theta, const double* active, const double* log_q,
-                          const double* log_xhat, double* log_phat) {
+                          const double* theta, const double* active, const double* q,
+                          const double* log_q_scale, const double* log_xhat, double* log_phat) {
   const std::size_t jn = J * N;
 #pragma omp parallel if (batch * jn * N > kParallelWork)
   {
-    std::vector<double> z(N);
+    std::vector<double> c(N);
 #pragma omp for collapse(2) schedule(static)
     for (std::size_t b = 0; b < batch; ++b) {
-      for (std::size_t row = 0; row < jn; ++row) {
+      for (std::size_t j = 0; j < J; ++j) {
         if (skipped(active, b)) continue;
-        const std::size_t j = row / N;
         const double t = theta[j];
         const double* cost = log_xhat + b * jn + j * N;
-        const double* q = log_q + (b * jn + row) * N;
-        double top = -INFINITY;
-#pragma omp simd reduction(max : top)
-        for (std::size_t i = 0; i < N; ++i) {
-          z[i] = q[i] - t * cost[i];  // -inf for a permanent zero share
-          top = z[i] > top ? z[i] : top;
-        }
-        if (top == -INFINITY) {  // nothing absorbed (X0 = 0): the price is never used
-          log_phat[b * jn + row] = 0.0;
-          continue;
-        }
-        double sum = 0.0;
+        const double a = cost_factors(N, t, cost, c.data());
+        for (std::size_t n = 0; n < N; ++n) {
+          const std::size_t row = b * jn + j * N + n;
+          const double scale = log_q_scale[row];
+          if (scale == -INFINITY) {  // nothing absorbed (X0 = 0): the price is never used
+            log_phat[row] = 0.0;
+            continue;
+          }
+          const double* qr = q + row * N;
+          double sum = 0.0;
 #pragma omp simd reduction(+ : sum)
-        for (std::size_t i = 0; i < N; ++i) sum += exp_vectorisable(z[i] - top);
-        log_phat[b * jn + row] = -(top + std::log(sum)) / t;
+          for (std::size_t i = 0; i < N; ++i) sum += qr[i] * c[i];
+          const double lse = sum >= kLevelsFloor ? scale + a + std::log(sum)
+                                                 : row_logsumexp_of_logs(N, t, qr, scale, cost);
+          log_phat[row] = -lse / t;
+        }
       }
     }
   }
 }
 
 void te_trade_shares(const Context& /*ctx*/, std::size_t batch, std::size_t J, std::size_t N,
-                     const double* theta, const double* active, const double* log_q,
-                     const double* log_xhat, const double* log_phat, double* pi) {
+                     const double* theta, const double* active, const double* q,
+                     const double* log_q_scale, const double* log_xhat, const double* log_phat,
+                     double* pi) {
   const std::size_t jn = J * N;
-#pragma omp parallel for collapse(2) schedule(static) if (batch * jn * N > kParallelWork)
-  for (std::size_t b = 0; b < batch; ++b) {
-    for (std::size_t row = 0; row < jn; ++row) {
-      if (skipped(active, b)) continue;
-      const std::size_t j = row / N;
-      const double t = theta[j];
-      const double* cost = log_xhat + b * jn + j * N;
-      const double price = log_phat[b * jn + row];
-      const double* q = log_q + (b * jn + row) * N;
-      double* out = pi + (b * jn + row) * N;
+#pragma omp parallel if (batch * jn * N > kParallelWork)
+  {
+    std::vector<double> c(N);
+#pragma omp for collapse(2) schedule(static)
+    for (std::size_t b = 0; b < batch; ++b) {
+      for (std::size_t j = 0; j < J; ++j) {
+        if (skipped(active, b)) continue;
+        const double t = theta[j];
+        const double* cost = log_xhat + b * jn + j * N;
+        const double a = cost_factors(N, t, cost, c.data());
+        for (std::size_t n = 0; n < N; ++n) {
+          const std::size_t row = b * jn + j * N + n;
+          const double* qr = q + row * N;
+          double* out = pi + row * N;
+          // pi = q c exp(f): exact in levels while exp(f) <= 1 / kLevelsFloor (every share that
+          // matters has q c above the subnormals); beyond, from the logs.
+          const double f = log_q_scale[row] + a + t * log_phat[row];
+          if (f <= -std::log(kLevelsFloor)) {
+            const double scale = std::exp(f);  // 0 for a row of zeros
 #pragma omp simd
-      for (std::size_t i = 0; i < N; ++i) out[i] = exp_vectorisable(q[i] - t * (cost[i] - price));
+            for (std::size_t i = 0; i < N; ++i) out[i] = qr[i] * c[i] * scale;
+          } else {
+            const double shift = log_q_scale[row] + t * log_phat[row];
+#pragma omp simd
+            for (std::size_t i = 0; i < N; ++i)
+              out[i] = exp_vectorisable(std::log(qr[i]) + shift - t * cost[i]);
+          }
+        }
+      }
     }
   }
 }

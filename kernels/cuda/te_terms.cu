@@ -3,10 +3,12 @@
 // problem (arrays [J][N] or [J][N][N], laid out as on the CPU):
 //  * te_log_unit_costs: one thread per (b, k, n), 2 N J^2 flops; reads 8 J N bytes of log_phat
 //    J times (L1/L2) and G (8 N J^2 bytes, shared by the batch and L2-resident).
-//  * te_log_price_indices: one warp per (b, j, n) row, an online log-sum-exp over the N origins;
-//    reads 8 J N^2 bytes of log_q (coalesced), J N^2 exponentials.
-//  * te_trade_shares: one thread per (b, j, n, i), J N^2 exponentials, reads and writes
-//    8 J N^2 bytes.
+//  * te_log_price_indices: one warp per (b, j, n) row, an online log-sum-exp over the N origins
+//    of log q + log_q_scale - theta log_xhat; reads 8 J N^2 bytes of q (coalesced), J N^2
+//    logarithms and exponentials (the CPU's levels form saves the transcendentals; here they are
+//    cheap next to the bytes, and the logs need no underflow rule).
+//  * te_trade_shares: one thread per (b, j, n, i), J N^2 logarithms and exponentials, reads and
+//    writes 8 J N^2 bytes.
 //  * te_sales: one thread per (b, j, i) summing over n (pi read coalesced along i), 2 J N^2 flops,
 //    8 J N^2 bytes read.
 //  * te_expenditure_apply: X = scale v, the sales of X, then one thread per (b, s, i) for
@@ -60,13 +62,14 @@ __global__ void __launch_bounds__(kBlockSize)
   }
 }
 
-/// Warp w = row r = b * JN + j * N + n: the lanes push log_q[r][i] - theta_j log_xhat[b][j][i]
+/// Warp w = row r = b * JN + j * N + n: the lanes push log q[r][i] - theta_j log_xhat[b][j][i]
 /// (i = lane, lane + 32, ...) into private states, merged by a butterfly of shuffles; lane 0
 /// writes -(lse) / theta_j, or 0 for a row of -inf logits.
 __global__ void __launch_bounds__(kBlockSize)
     te_log_price_indices_kernel(std::size_t batch, std::size_t J, std::size_t N,
-                                const double* theta, const double* active, const double* log_q,
-                                const double* log_xhat, double* log_phat) {
+                                const double* theta, const double* active, const double* q,
+                                const double* log_q_scale, const double* log_xhat,
+                                double* log_phat) {
   const std::size_t jn = J * N;
   const std::size_t rows = batch * jn;
   const unsigned lane = threadIdx.x % kWarpSize;
@@ -78,25 +81,28 @@ __global__ void __launch_bounds__(kBlockSize)
     const std::size_t j = (r % jn) / N;
     const double t = theta[j];
     const double* cost = log_xhat + b * jn + j * N;
-    const double* q = log_q + r * N;
+    const double* qr = q + r * N;
     LseState state = lse_empty();
-    for (std::size_t i = lane; i < N; i += kWarpSize) state = lse_push(state, q[i] - t * cost[i]);
+    for (std::size_t i = lane; i < N; i += kWarpSize)
+      state = lse_push(state, log(qr[i]) - t * cost[i]);
     for (unsigned offset = kWarpSize / 2; offset > 0; offset /= 2) {
       const LseState other{__shfl_xor_sync(kFullMask, state.max, offset),
                            __shfl_xor_sync(kFullMask, state.sum, offset)};
       state = lse_merge(state, other);
     }
     // Nothing absorbed (X0 = 0): the price is never used, 0 as on the CPU.
-    if (lane == 0) log_phat[r] = state.max == -INFINITY ? 0.0 : -lse_value(state) / t;
+    if (lane == 0) {
+      log_phat[r] = state.max == -INFINITY ? 0.0 : -(log_q_scale[r] + lse_value(state)) / t;
+    }
   }
 }
 
 /// Flat index e = (b * JN + j * N + n) * N + i:
-/// pi = exp(log_q - theta_j (log_xhat[b][j][i] - log_phat[b][j][n])).
+/// pi = exp(log q + log_q_scale - theta_j (log_xhat[b][j][i] - log_phat[b][j][n])).
 __global__ void __launch_bounds__(kBlockSize)
     te_trade_shares_kernel(std::size_t batch, std::size_t J, std::size_t N, const double* theta,
-                           const double* active, const double* log_q, const double* log_xhat,
-                           const double* log_phat, double* pi) {
+                           const double* active, const double* q, const double* log_q_scale,
+                           const double* log_xhat, const double* log_phat, double* pi) {
   const std::size_t jn = J * N;
   const std::size_t total = batch * jn * N;
   for (std::size_t e = grid_stride_first(); e < total; e += grid_stride_step()) {
@@ -105,7 +111,7 @@ __global__ void __launch_bounds__(kBlockSize)
     if (skipped(active, b)) continue;
     const std::size_t i = e % N;
     const std::size_t j = (r % jn) / N;
-    pi[e] = exp(log_q[e] - theta[j] * (log_xhat[b * jn + j * N + i] - log_phat[r]));
+    pi[e] = exp(log(q[e]) + log_q_scale[r] - theta[j] * (log_xhat[b * jn + j * N + i] - log_phat[r]));
   }
 }
 
@@ -182,24 +188,25 @@ void te_log_unit_costs(const Context& ctx, std::size_t batch, std::size_t J, std
 }
 
 void te_log_price_indices(const Context& ctx, std::size_t batch, std::size_t J, std::size_t N,
-                          const double* theta, const double* active, const double* log_q,
-                          const double* log_xhat, double* log_phat) {
+                          const double* theta, const double* active, const double* q,
+                          const double* log_q_scale, const double* log_xhat, double* log_phat) {
   const std::size_t rows = batch * J * N;
   if (rows == 0) return;
   const auto blocks = static_cast<unsigned>(
       std::min(ceil_div(rows, std::size_t{kWarpsPerBlock}), kMaxGridStrideBlocks));
   te_log_price_indices_kernel<<<blocks, kBlockSize, 0, ctx.cuda()->stream>>>(
-      batch, J, N, theta, active, log_q, log_xhat, log_phat);
+      batch, J, N, theta, active, q, log_q_scale, log_xhat, log_phat);
   DYNHAT_CUDA_CHECK_LAUNCH();
 }
 
 void te_trade_shares(const Context& ctx, std::size_t batch, std::size_t J, std::size_t N,
-                     const double* theta, const double* active, const double* log_q,
-                     const double* log_xhat, const double* log_phat, double* pi) {
+                     const double* theta, const double* active, const double* q,
+                     const double* log_q_scale, const double* log_xhat, const double* log_phat,
+                     double* pi) {
   const std::size_t total = batch * J * N * N;
   if (total == 0) return;
   te_trade_shares_kernel<<<grid_stride_blocks(total), kBlockSize, 0, ctx.cuda()->stream>>>(
-      batch, J, N, theta, active, log_q, log_xhat, log_phat, pi);
+      batch, J, N, theta, active, q, log_q_scale, log_xhat, log_phat, pi);
   DYNHAT_CUDA_CHECK_LAUNCH();
 }
 

@@ -41,8 +41,8 @@ inline bool any(const Mask& flags) {
 struct Problem {
   const ReferenceState* reference = nullptr;
   ExpandedShock shock;
-  /// [J][N][N] effective shares, shared by problems with equal reference shares and trade costs.
-  std::shared_ptr<const std::vector<double>> log_q;
+  /// The effective shares, shared by problems with equal reference shares and trade costs.
+  std::shared_ptr<const EffectiveShares> shares;
   std::vector<double> cost_shift;                // [J][N] te::log_cost_shift
   const ChordMatrix* chord = nullptr;            // preconditioner of the factor-price step, or none
   std::vector<double> u, log_phat, expenditure;  // [J][N] state of the last solve (empty: none)
@@ -130,7 +130,8 @@ class BatchSolve {
   const Problem* group_ = nullptr;  // [B] the problems of the current run
   std::vector<double> cost_shift_;  // [B][J][N] host copy of the group's cost shifts
   const DeviceArray G_, gamma_, theta_;
-  DeviceArray log_q_, pi_;                                         // [B][J][N][N]
+  DeviceArray q_, pi_;             // [B][J][N][N] the effective shares (te_terms.hpp), trade shares
+  DeviceArray q_scale_;            // [B][J][N] the effective shares' log row scales
   DeviceArray log_omega_rel_, log_phat_, log_xhat_, expenditure_;  // [B][J][N]
   DeviceArray scale_;  // [B][J][N] the expenditure system's diagonal scaling
   DeviceArray mask_;   // [B] the problems a batched term computes
@@ -146,7 +147,7 @@ class BatchSolve {
   DeviceArray u_, g_;
   AndersonMixer mixer_;
   DeviceArray best_u_, best_phat_, best_x_;
-  std::vector<const std::vector<double>*> loaded_q_;  // [B] whose effective shares log_q_ holds
+  std::vector<const EffectiveShares*> loaded_q_;  // [B] whose effective shares q_ holds
 };
 
 }  // namespace dynhat::te

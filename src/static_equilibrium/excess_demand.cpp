@@ -20,8 +20,8 @@ Mask BatchSolve::excess_demand(const DeviceArray& u, const Mask& which, std::vec
   upload_mask(which);
   kernels::te_log_unit_costs(ctx_, B_, J, N, G_.data(), gamma_.data(), mask_.data(),
                              log_omega_rel_.data(), log_phat_.data(), log_xhat_.data());
-  kernels::te_trade_shares(ctx_, B_, J, N, theta_.data(), mask_.data(), log_q_.data(),
-                           log_xhat_.data(), log_phat_.data(), pi_.data());
+  kernels::te_trade_shares(ctx_, B_, J, N, theta_.data(), mask_.data(), q_.data(),
+                           q_scale_.data(), log_xhat_.data(), log_phat_.data(), pi_.data());
   Mask evaluated = solve_expenditure(which, u_host);
   upload_mask(evaluated);
   kernels::te_sales(ctx_, B_, J, N, mask_.data(), pi_.data(), expenditure_.data(), sales_.data());
@@ -50,8 +50,8 @@ void BatchSolve::solve_prices(const Mask& which) {
     current.copy_from(x);
     kernels::te_log_unit_costs(ctx_, B_, J, N, G_.data(), gamma_.data(), mask_.data(),
                                log_omega_rel_.data(), current.data(), log_xhat_.data());
-    kernels::te_log_price_indices(ctx_, B_, J, N, theta_.data(), mask_.data(), log_q_.data(),
-                                  log_xhat_.data(), next.data());
+    kernels::te_log_price_indices(ctx_, B_, J, N, theta_.data(), mask_.data(), q_.data(),
+                                  q_scale_.data(), log_xhat_.data(), next.data());
     kernels::segment_max_abs_diff(ctx_, B_, size_, next.data(), current.data(), change.data());
     Mask done(B_, 0);
     for (std::size_t b = 0; b < B_; ++b) {

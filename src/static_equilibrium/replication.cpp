@@ -52,7 +52,7 @@ StaticSolution solve_static_replication(const Economy& e, const ReferenceState& 
   const Context cpu(Backend::cpu);  // the literal algorithm runs on the host
   const std::size_t J = e.sectors, N = e.regions, R = e.mobile_regions;
   const te::ExpandedShock s = te::expand(e, shock);
-  const std::vector<double> log_q = te::log_effective_shares(e, ref, shock);
+  const te::EffectiveShares shares = te::effective_shares(e, ref, shock);
   const std::vector<double> shift = te::log_cost_shift(s);
 
   StaticSolution out;
@@ -65,7 +65,7 @@ StaticSolution solve_static_replication(const Economy& e, const ReferenceState& 
     std::fill(log_phat.begin(), log_phat.end(), 0.0);
     for (int it = 0; it < options.max_price_iterations; ++it) {
       te::log_unit_costs(cpu, e, log_omega_rel, log_phat, log_xhat);
-      te::log_price_indices(cpu, e, log_q, log_xhat, log_phat_new);
+      te::log_price_indices(cpu, e, shares, log_xhat, log_phat_new);
       double change = 0.0;
       for (std::size_t k = 0; k < J * N; ++k) {
         change = std::max(change, std::abs(std::exp(log_phat_new[k]) - std::exp(log_phat[k])));
@@ -75,7 +75,7 @@ StaticSolution solve_static_replication(const Economy& e, const ReferenceState& 
     }
     te::log_unit_costs(cpu, e, log_omega_rel, log_phat, log_xhat);
     // (b) trade shares, (c) expenditure, (d) sales and implied factor prices.
-    te::trade_shares(cpu, e, log_q, log_xhat, log_phat, pi);
+    te::trade_shares(cpu, e, shares, log_xhat, log_phat, pi);
     const std::vector<double> scale = te::value_added_scale(e, omega, s.labor);
     X = solve_expenditure_dense(e, pi, te::income(e, ref, scale));
     Y = te::sales(cpu, e, pi, X);

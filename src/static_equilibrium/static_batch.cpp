@@ -26,15 +26,14 @@ std::size_t group_size(const Context& ctx, std::size_t batch) {
 }
 
 /// Effective shares of problem b, shared with problem b - 1 when they are the same.
-std::shared_ptr<const std::vector<double>> effective_shares(
+std::shared_ptr<const te::EffectiveShares> effective_shares(
     const Economy& e, const std::vector<const ReferenceState*>& references,
     const std::vector<StaticShock>& shocks, std::size_t b, const te::Problem* previous) {
   const StaticShock& s = shocks[b];
   if (previous != nullptr && references[b] == references[b - 1] &&
       s.trade_costs == shocks[b - 1].trade_costs && s.share_shifter == shocks[b - 1].share_shifter)
-    return previous->log_q;
-  return std::make_shared<const std::vector<double>>(
-      te::log_effective_shares(e, *references[b], s));
+    return previous->shares;
+  return std::make_shared<const te::EffectiveShares>(te::effective_shares(e, *references[b], s));
 }
 
 }  // namespace
@@ -63,7 +62,7 @@ StaticBatch::StaticBatch(const Context& ctx, const Economy& economy,
     te::Problem& p = impl_->problems[b];
     p.reference = references[b];
     p.shock = te::expand(economy, shocks[b]);
-    p.log_q =
+    p.shares =
         effective_shares(economy, references, shocks, b, b > 0 ? &impl_->problems[b - 1] : nullptr);
     p.cost_shift = te::log_cost_shift(p.shock);
   }

@@ -61,21 +61,28 @@ ExpandedShock expand(const Economy& e, const StaticShock& shock) {
   return s;
 }
 
-std::vector<double> log_effective_shares(const Economy& e, const ReferenceState& ref,
-                                         const StaticShock& shock) {
+EffectiveShares effective_shares(const Economy& e, const ReferenceState& ref,
+                                 const StaticShock& shock) {
   const std::size_t J = e.sectors, N = e.regions;
   const bool shifted = !shock.share_shifter.empty(), costs = !shock.trade_costs.empty();
-  std::vector<double> log_q(J * N * N);
-  for (std::size_t j = 0; j < J; ++j) {
-    const double theta = e.theta[j];
-    for (std::size_t k = j * N * N; k < (j + 1) * N * N; ++k) {
-      double q = ref.trade_shares[k];
-      if (shifted) q = nan_to_zero(q * shock.share_shifter[k]);
-      if (costs) q = nan_to_zero(q * std::pow(shock.trade_costs[k], -theta));
-      log_q[k] = q > 0.0 ? std::log(q) : -INFINITY;
+  EffectiveShares out{std::vector<double>(J * N * N), std::vector<double>(J * N)};
+  for (std::size_t row = 0; row < J * N; ++row) {
+    const double theta = e.theta[row / N];
+    double* q = out.q.data() + row * N;
+    double top = 0.0;
+    for (std::size_t i = 0; i < N; ++i) {
+      const std::size_t k = row * N + i;
+      q[i] = ref.trade_shares[k];
+      if (shifted) q[i] = nan_to_zero(q[i] * shock.share_shifter[k]);
+      if (costs) q[i] = nan_to_zero(q[i] * std::pow(shock.trade_costs[k], -theta));
+      top = std::max(top, q[i]);
     }
+    if (top > 0.0) {
+      for (std::size_t i = 0; i < N; ++i) q[i] /= top;
+    }
+    out.log_scale[row] = top > 0.0 ? std::log(top) : -INFINITY;
   }
-  return log_q;
+  return out;
 }
 
 std::vector<double> log_cost_shift(const ExpandedShock& s) {
@@ -92,19 +99,21 @@ void log_unit_costs(const Context& cpu, const Economy& e, const std::vector<doub
                                   log_omega_rel.data(), log_phat.data(), log_xhat.data());
 }
 
-void log_price_indices(const Context& cpu, const Economy& e, const std::vector<double>& log_q,
+void log_price_indices(const Context& cpu, const Economy& e, const EffectiveShares& shares,
                        const std::vector<double>& log_xhat, std::vector<double>& log_phat) {
   log_phat.resize(e.sectors * e.regions);
   kernels::cpu::te_log_price_indices(cpu, 1, e.sectors, e.regions, e.theta.data(), nullptr,
-                                     log_q.data(), log_xhat.data(), log_phat.data());
+                                     shares.q.data(), shares.log_scale.data(), log_xhat.data(),
+                                     log_phat.data());
 }
 
-void trade_shares(const Context& cpu, const Economy& e, const std::vector<double>& log_q,
+void trade_shares(const Context& cpu, const Economy& e, const EffectiveShares& shares,
                   const std::vector<double>& log_xhat, const std::vector<double>& log_phat,
                   std::vector<double>& pi) {
   pi.resize(e.sectors * e.regions * e.regions);
-  kernels::cpu::te_trade_shares(cpu, 1, e.sectors, e.regions, e.theta.data(), nullptr, log_q.data(),
-                                log_xhat.data(), log_phat.data(), pi.data());
+  kernels::cpu::te_trade_shares(cpu, 1, e.sectors, e.regions, e.theta.data(), nullptr,
+                                shares.q.data(), shares.log_scale.data(), log_xhat.data(),
+                                log_phat.data(), pi.data());
 }
 
 std::vector<double> value_added_scale(const Economy& e, const std::vector<double>& omega,

@@ -20,12 +20,17 @@ struct ExpandedShock {
 };
 ExpandedShock expand(const Economy& e, const StaticShock& shock);
 
-/// log q[j][n][i], q = pi * rho * kappahat^{-theta_j}, with products that are NaN (0 * Inf, 0/0
-/// ratios) set to 0 (MODEL.md 5.1 step 1); log 0 = -inf. Productivity is not in q: it enters as
-/// the cost shift below, since (xhat kappahat)^{-theta} Ahat^{theta gamma} =
+/// The effective shares q[j][n][i] = pi * rho * kappahat^{-theta_j}, with products that are NaN
+/// (0 * Inf, 0/0 ratios) set to 0 (MODEL.md 5.1 step 1), in the kernels' form (kernels.hpp): each
+/// (j, n) row divided by its largest entry, whose log is kept. Productivity is not in q: it enters
+/// as the cost shift below, since (xhat kappahat)^{-theta} Ahat^{theta gamma} =
 /// (xhat Ahat^{-gamma} kappahat)^{-theta} and xhat = (omega/omega0)^gamma (...) (E14-E16).
-std::vector<double> log_effective_shares(const Economy& e, const ReferenceState& ref,
-                                         const StaticShock& shock);
+struct EffectiveShares {
+  std::vector<double> q;          // [J][N][N] in [0, 1], each row's largest entry 1
+  std::vector<double> log_scale;  // [J][N] log of each row's largest entry; -inf: a row of zeros
+};
+EffectiveShares effective_shares(const Economy& e, const ReferenceState& ref,
+                                 const StaticShock& shock);
 
 /// [J][N] log omega0 + log Ahat: the unit costs' argument is log omega - this shift.
 std::vector<double> log_cost_shift(const ExpandedShock& s);
@@ -34,13 +39,13 @@ std::vector<double> log_cost_shift(const ExpandedShock& s);
 void log_unit_costs(const Context& cpu, const Economy& e, const std::vector<double>& log_omega_rel,
                     const std::vector<double>& log_phat, std::vector<double>& log_xhat);
 
-/// log phat[j][n] = -(1/theta_j) log sum_i q[j][n][i] exp(-theta_j log xhat[j][i]) (E15), by a
-/// shifted log-sum-exp (theta up to 51 makes xhat^{-theta} overflow-prone).
-void log_price_indices(const Context& cpu, const Economy& e, const std::vector<double>& log_q,
+/// log phat[j][n] = -(1/theta_j) log sum_i q[j][n][i] exp(-theta_j log xhat[j][i]) (E15), with
+/// every factor scaled to at most 1 (theta up to 51 makes xhat^{-theta} overflow-prone).
+void log_price_indices(const Context& cpu, const Economy& e, const EffectiveShares& shares,
                        const std::vector<double>& log_xhat, std::vector<double>& log_phat);
 
 /// pi'[j][n][i] = q[j][n][i] exp(-theta_j (log xhat[j][i] - log phat[j][n])) (E16).
-void trade_shares(const Context& cpu, const Economy& e, const std::vector<double>& log_q,
+void trade_shares(const Context& cpu, const Economy& e, const EffectiveShares& shares,
                   const std::vector<double>& log_xhat, const std::vector<double>& log_phat,
                   std::vector<double>& pi);
 

@@ -13,9 +13,10 @@ void BatchSolve::load(const std::vector<Problem>& problems, std::size_t first) {
   std::vector<double> u(length), log_phat(length, 0.0), x(length, 0.0), shift(length);
   for (std::size_t b = 0; b < B_; ++b) {
     const Problem& p = group_[b];
-    if (loaded_q_[b] != p.log_q.get()) {
-      log_q_.upload(p.log_q->data(), jnn, b * jnn);
-      loaded_q_[b] = p.log_q.get();
+    if (loaded_q_[b] != p.shares.get()) {
+      q_.upload(p.shares->q.data(), jnn, b * jnn);
+      q_scale_.upload(p.shares->log_scale.data(), size_, b * size_);
+      loaded_q_[b] = p.shares.get();
     }
     const auto at = [&](std::vector<double>& v) { return v.begin() + b * size_; };
     if (p.u.empty()) {

@@ -44,6 +44,7 @@ TeData random_te_data(std::size_t batch, std::size_t J, std::size_t N, std::uint
     for (std::size_t i = 0; i < N; ++i) q[i] = std::log(q[i] / total);
   }
   std::fill_n(d.log_q.begin() + static_cast<std::ptrdiff_t>((J - 1) * N * N), N, -INFINITY);
+  scaled_shares(d);
   d.pi.assign(batch * jn * N, 0.0);
   for (std::size_t e = 0; e < d.pi.size(); ++e) d.pi[e] = std::exp(d.log_q[e]);
   d.X = random_vector(batch * jn, 0.0, 10.0, seed + 7);
@@ -52,13 +53,26 @@ TeData random_te_data(std::size_t batch, std::size_t J, std::size_t N, std::uint
   return d;
 }
 
+void scaled_shares(TeData& d) {
+  const std::size_t N = d.N, rows = d.log_q.size() / N;
+  d.q.resize(d.log_q.size());
+  d.log_q_scale.resize(rows);
+  for (std::size_t r = 0; r < rows; ++r) {
+    const double* log_q = d.log_q.data() + r * N;
+    const double top = *std::max_element(log_q, log_q + N);
+    d.log_q_scale[r] = top;
+    for (std::size_t i = 0; i < N; ++i)
+      d.q[r * N + i] = top == -INFINITY ? 0.0 : std::exp(log_q[i] - top);
+  }
+}
+
 TeOutputs run_te_terms(const Context& ctx, const TeData& d, const std::vector<double>& active,
                        double sentinel) {
   const std::size_t jn = d.J * d.N;
   const std::size_t per_batch = d.batch * jn;
   const DeviceArray G(ctx, d.G), gamma(ctx, d.gamma), theta(ctx, d.theta);
   const DeviceArray rel(ctx, d.log_omega_rel), phat(ctx, d.log_phat), xhat(ctx, d.log_xhat);
-  const DeviceArray q(ctx, d.log_q), pi(ctx, d.pi), X(ctx, d.X), scale(ctx, d.scale), v(ctx, d.v);
+  const DeviceArray q(ctx, d.q), q_scale(ctx, d.log_q_scale), pi(ctx, d.pi), X(ctx, d.X), scale(ctx, d.scale), v(ctx, d.v);
   const DeviceArray active_d(ctx, active);
   const double* mask = active.empty() ? nullptr : active_d.data();
   DeviceArray log_xhat(ctx, std::vector<double>(per_batch, sentinel));
@@ -69,10 +83,10 @@ TeOutputs run_te_terms(const Context& ctx, const TeData& d, const std::vector<do
   DeviceArray work(ctx, 2 * per_batch);
   kernels::te_log_unit_costs(ctx, d.batch, d.J, d.N, G.data(), gamma.data(), mask, rel.data(),
                              phat.data(), log_xhat.data());
-  kernels::te_log_price_indices(ctx, d.batch, d.J, d.N, theta.data(), mask, q.data(), xhat.data(),
-                                log_phat.data());
-  kernels::te_trade_shares(ctx, d.batch, d.J, d.N, theta.data(), mask, q.data(), xhat.data(),
-                           phat.data(), shares.data());
+  kernels::te_log_price_indices(ctx, d.batch, d.J, d.N, theta.data(), mask, q.data(),
+                                q_scale.data(), xhat.data(), log_phat.data());
+  kernels::te_trade_shares(ctx, d.batch, d.J, d.N, theta.data(), mask, q.data(), q_scale.data(),
+                           xhat.data(), phat.data(), shares.data());
   kernels::te_sales(ctx, d.batch, d.J, d.N, mask, pi.data(), X.data(), Y.data());
   kernels::te_expenditure_apply(ctx, d.batch, d.J, d.N, G.data(), mask, pi.data(), scale.data(),
                                 v.data(), work.data(), out.data());

@@ -19,6 +19,7 @@ struct TeData {
   std::vector<double> G, gamma, theta;                    // [N][J][J], [J][N], [J]
   std::vector<double> log_omega_rel, log_phat, log_xhat;  // [batch][J][N]
   std::vector<double> log_q, pi;                          // [batch][J][N][N]
+  std::vector<double> q, log_q_scale;  // log_q in the kernels' form (kernels.hpp), from scaled_shares
   std::vector<double> X, scale, v;                        // [batch][J][N]
 };
 
@@ -30,6 +31,9 @@ struct TeOutputs {
 /// random shares normalised over origins, ~1 in 9 of them zero (-inf), and one row entirely
 /// -inf in problem 0 (its price index is 0 by convention).
 TeData random_te_data(std::size_t batch, std::size_t J, std::size_t N, std::uint64_t seed);
+
+/// d.q and d.log_q_scale from d.log_q: each row divided by its largest entry (kernels.hpp).
+void scaled_shares(TeData& d);
 
 /// Each te_* kernel once on ctx, every output prefilled with `sentinel`; active empty = nullptr.
 TeOutputs run_te_terms(const Context& ctx, const TeData& d, const std::vector<double>& active,
