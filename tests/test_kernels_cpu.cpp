@@ -320,6 +320,32 @@ TEST(CpuTeKernels, RowsBelowTheLevelsFloorAreRedoneFromTheLogs) {
   for (std::size_t i = 6; i < 9; ++i) EXPECT_EQ(pi[i], 0.0);
 }
 
+TEST(ElementMath, VectorisableLogIsWithinTwoUlp) {
+  std::mt19937_64 engine(7);
+  // log2 of x uniform over the whole double range (subnormals included), and x near 1, where
+  // log x is small and its relative error most exposed.
+  std::uniform_real_distribution<double> exponent(-1074.0, 1023.9), near_one(-0.3, 0.4);
+  double worst = 0.0;
+  for (int i = 0; i < 400000; ++i) {
+    const double x = i % 2 == 0 ? std::exp2(exponent(engine)) : 1.0 + near_one(engine);
+    const double got = kernels::log_vectorisable(x), want = std::log(x);
+    if (want == 0.0) {
+      EXPECT_EQ(got, 0.0);
+      continue;
+    }
+    const double ulp = std::abs(std::nextafter(want, 2.0 * want) - want);
+    worst = std::max(worst, std::abs(got - want) / ulp);
+  }
+  EXPECT_LE(worst, 2.0);
+  EXPECT_EQ(kernels::log_vectorisable(1.0), 0.0);
+  EXPECT_EQ(kernels::log_vectorisable(0.0), -INFINITY);
+  EXPECT_EQ(kernels::log_vectorisable(INFINITY), INFINITY);
+  EXPECT_TRUE(std::isnan(kernels::log_vectorisable(-1.0)));
+  EXPECT_TRUE(std::isnan(kernels::log_vectorisable(NAN)));
+  EXPECT_NEAR(kernels::log_vectorisable(M_E), 1.0, 2 * kEps);
+  EXPECT_NEAR(kernels::log_vectorisable(5e-324), std::log(5e-324), 2 * kEps * 745);
+}
+
 TEST(ElementMath, VectorisableExpIsWithinTwoUlp) {
   std::mt19937_64 engine(5);
   std::uniform_real_distribution<double> wide(-708.0, 709.0), shares(-40.0, 0.0);

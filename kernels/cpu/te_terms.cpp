@@ -78,17 +78,24 @@ void te_log_unit_costs(const Context& /*ctx*/, std::size_t batch, std::size_t J,
                        const double* G, const double* gamma, const double* active,
                        const double* log_omega_rel, const double* log_phat, double* log_xhat) {
   const std::size_t jn = J * N;
-#pragma omp parallel for collapse(2) schedule(static) if (batch * jn * J > kParallelWork)
-  for (std::size_t b = 0; b < batch; ++b) {
-    for (std::size_t n = 0; n < N; ++n) {
-      if (skipped(active, b)) continue;
-      const double* g = G + n * J * J;  // g[s * J + k]
-      const double* rel = log_omega_rel + b * jn;
-      const double* phat = log_phat + b * jn;
-      for (std::size_t k = 0; k < J; ++k) {
-        double acc = gamma[k * N + n] * rel[k * N + n];
-        for (std::size_t s = 0; s < J; ++s) acc += g[s * J + k] * phat[s * N + n];
-        log_xhat[b * jn + k * N + n] = acc;
+#pragma omp parallel if (batch * jn * J > kParallelWork)
+  {
+    std::vector<double> acc(J);
+#pragma omp for collapse(2) schedule(static)
+    for (std::size_t b = 0; b < batch; ++b) {
+      for (std::size_t n = 0; n < N; ++n) {
+        if (skipped(active, b)) continue;
+        const double* g = G + n * J * J;  // g[s * J + k]
+        const double* rel = log_omega_rel + b * jn;
+        const double* phat = log_phat + b * jn;
+        for (std::size_t k = 0; k < J; ++k) acc[k] = gamma[k * N + n] * rel[k * N + n];
+        // Row s of G[n] at once (contiguous in k): each acc[k] still adds its terms in order s.
+        for (std::size_t s = 0; s < J; ++s) {
+          const double p = phat[s * N + n];
+#pragma omp simd
+          for (std::size_t k = 0; k < J; ++k) acc[k] += g[s * J + k] * p;
+        }
+        for (std::size_t k = 0; k < J; ++k) log_xhat[b * jn + k * N + n] = acc[k];
       }
     }
   }
@@ -100,7 +107,7 @@ void te_log_price_indices(const Context& /*ctx*/, std::size_t batch, std::size_t
   const std::size_t jn = J * N;
 #pragma omp parallel if (batch * jn * N > kParallelWork)
   {
-    std::vector<double> c(N);
+    std::vector<double> c(N), sum(N), log_sum(N);
 #pragma omp for collapse(2) schedule(static)
     for (std::size_t b = 0; b < batch; ++b) {
       for (std::size_t j = 0; j < J; ++j) {
@@ -108,20 +115,27 @@ void te_log_price_indices(const Context& /*ctx*/, std::size_t batch, std::size_t
         const double t = theta[j];
         const double* cost = log_xhat + b * jn + j * N;
         const double a = cost_factors(N, t, cost, c.data());
+        const std::size_t row0 = b * jn + j * N;  // row n of sector j: row0 + n
         for (std::size_t n = 0; n < N; ++n) {
-          const std::size_t row = b * jn + j * N + n;
-          const double scale = log_q_scale[row];
+          const double* qr = q + (row0 + n) * N;
+          double s = 0.0;
+#pragma omp simd reduction(+ : s)
+          for (std::size_t i = 0; i < N; ++i) s += qr[i] * c[i];
+          sum[n] = s;
+        }
+#pragma omp simd
+        for (std::size_t n = 0; n < N; ++n) log_sum[n] = log_vectorisable(sum[n]);
+        for (std::size_t n = 0; n < N; ++n) {
+          const double scale = log_q_scale[row0 + n];
           if (scale == -INFINITY) {  // nothing absorbed (X0 = 0): the price is never used
-            log_phat[row] = 0.0;
+            log_phat[row0 + n] = 0.0;
             continue;
           }
-          const double* qr = q + row * N;
-          double sum = 0.0;
-#pragma omp simd reduction(+ : sum)
-          for (std::size_t i = 0; i < N; ++i) sum += qr[i] * c[i];
-          const double lse = sum >= kLevelsFloor ? scale + a + std::log(sum)
-                                                 : row_logsumexp_of_logs(N, t, qr, scale, cost);
-          log_phat[row] = -lse / t;
+          const double lse =
+              sum[n] >= kLevelsFloor
+                  ? scale + a + log_sum[n]
+                  : row_logsumexp_of_logs(N, t, q + (row0 + n) * N, scale, cost);
+          log_phat[row0 + n] = -lse / t;
         }
       }
     }
