@@ -37,9 +37,9 @@ std::vector<double> excess_demand(const Economy& e, const ReferenceState& ref,
   te::log_unit_costs(cpu, e, u, log_phat, log_xhat);
   std::vector<double> pi;
   te::trade_shares(cpu, e, shares, log_xhat, log_phat, pi);
-  std::vector<double> omega(JN), labor(JN, 1.0);
+  std::vector<double> omega(JN), labor_factor(JN, 1.0);  // labor as at the reference
   for (std::size_t k = 0; k < JN; ++k) omega[k] = std::exp(u[k]);
-  const std::vector<double> income = te::income(e, ref, te::value_added_scale(e, omega, labor));
+  const std::vector<double> income = te::income(e, ref, te::value_added_scale(omega, labor_factor));
   std::vector<double> X(JN, 0.0), Y;
   for (int it = 0; it < 100000; ++it) {
     Y = te::sales(cpu, e, pi, X);
@@ -57,7 +57,7 @@ std::vector<double> excess_demand(const Economy& e, const ReferenceState& ref,
     if (change < 1e-16) break;
   }
   Y = te::sales(cpu, e, pi, X);
-  const std::vector<double> implied = te::implied_omega(e, ref, Y, labor);
+  const std::vector<double> implied = te::implied_omega(e, ref, Y, labor_factor);
   std::vector<double> F(JN);
   for (std::size_t k = 0; k < JN; ++k) F[k] = std::log(implied[k]) - u[k];
   return F;

@@ -241,13 +241,13 @@ void BatchSolve::finish(const DeviceArray& u, std::vector<StaticSolution>& out) 
     for (double& v : s.expenditure) v *= scale;
     s.market_clearing_residual = te::market_clearing_residual(
         e_, *problem(b).reference, te::sales(host_, e_, s.trade_shares, s.expenditure),
-        te::value_added_scale(e_, s.omega, problem(b).shock.labor));
+        te::value_added_scale(s.omega, problem(b).shock.labor_factor));
     te::finish(e_, *problem(b).reference, problem(b).shock, s);
   }
 }
 
 double BatchSolve::world_value_added(std::size_t b, const std::vector<double>& omega) const {
-  const std::vector<double> scale = te::value_added_scale(e_, omega, problem(b).shock.labor);
+  const std::vector<double> scale = te::value_added_scale(omega, problem(b).shock.labor_factor);
   double total = 0.0;
   for (std::size_t k = 0; k < size_; ++k)
     total += (problem(b).reference->VAL[k] + problem(b).reference->VAR[k]) * scale[k];

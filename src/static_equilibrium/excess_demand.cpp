@@ -31,7 +31,7 @@ Mask BatchSolve::excess_demand(const DeviceArray& u, const Mask& which, std::vec
     if (evaluated[b] == 0) continue;
     const std::vector<double> implied = te::implied_omega(
         e_, *problem(b).reference, {Y.begin() + b * size_, Y.begin() + (b + 1) * size_},
-        problem(b).shock.labor);
+        problem(b).shock.labor_factor);
     for (std::size_t k = 0; k < size_; ++k)
       excess[b * size_ + k] = std::log(implied[k]) - u_host[b * size_ + k];
   }
@@ -79,7 +79,7 @@ Mask BatchSolve::solve_expenditure(const Mask& which, const std::vector<double>&
     if (which[b] == 0) continue;
     for (std::size_t k = 0; k < size_; ++k) omega[k] = std::exp(u_host[b * size_ + k]);
     const std::vector<double> income = te::income(
-        e_, *problem(b).reference, te::value_added_scale(e_, omega, problem(b).shock.labor));
+        e_, *problem(b).reference, te::value_added_scale(omega, problem(b).shock.labor_factor));
     const double* xb = x.data() + b * size_;
     double mean = 0.0;
     for (std::size_t k = 0; k < size_; ++k) mean += std::abs(xb[k]) / static_cast<double>(size_);

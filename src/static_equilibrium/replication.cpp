@@ -76,10 +76,10 @@ StaticSolution solve_static_replication(const Economy& e, const ReferenceState& 
     te::log_unit_costs(cpu, e, log_omega_rel, log_phat, log_xhat);
     // (b) trade shares, (c) expenditure, (d) sales and implied factor prices.
     te::trade_shares(cpu, e, shares, log_xhat, log_phat, pi);
-    const std::vector<double> scale = te::value_added_scale(e, omega, s.labor);
+    const std::vector<double> scale = te::value_added_scale(omega, s.labor_factor);
     X = solve_expenditure_dense(e, pi, te::income(e, ref, scale));
     Y = te::sales(cpu, e, pi, X);
-    const std::vector<double> implied = te::implied_omega(e, ref, Y, s.labor);
+    const std::vector<double> implied = te::implied_omega(e, ref, Y, s.labor_factor);
     // (e) damped update, (f) squared step over mobile markets and one entry per country.
     double step = 0.0;
     for (std::size_t j = 0; j < J; ++j) {
@@ -105,7 +105,7 @@ StaticSolution solve_static_replication(const Economy& e, const ReferenceState& 
   out.trade_shares = pi;
   out.expenditure = X;
   out.market_clearing_residual =
-      te::market_clearing_residual(e, ref, Y, te::value_added_scale(e, omega, s.labor));
+      te::market_clearing_residual(e, ref, Y, te::value_added_scale(omega, s.labor_factor));
   te::finish(e, ref, s, out);
   out.report.seconds = stopwatch.seconds();
   return out;

@@ -88,7 +88,9 @@ void StaticBatch::set_labor(std::size_t b, std::vector<double> labor) {
   StaticShock shock;
   shock.labor = std::move(labor);
   te::Problem& p = impl_->problems.at(b);
-  p.shock.labor = te::expand(impl_->economy, shock).labor;
+  te::ExpandedShock expanded = te::expand(impl_->economy, shock);
+  p.shock.labor = std::move(expanded.labor);
+  p.shock.labor_factor = std::move(expanded.labor_factor);
 }
 
 std::vector<StaticSolution> StaticBatch::solve(const StaticOptions& options) {

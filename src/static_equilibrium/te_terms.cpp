@@ -44,6 +44,9 @@ ExpandedShock expand(const Economy& e, const StaticShock& shock) {
   s.wage_ref = ones_or(shock.wage_ref, jn, "wage_ref");
   s.omega_init =
       shock.omega_init.empty() ? s.omega_ref : ones_or(shock.omega_init, jn, "omega_init");
+  s.labor_factor.resize(jn);
+  for (std::size_t k = 0; k < jn; ++k)
+    s.labor_factor[k] = std::pow(s.labor[k], 1.0 - e.xi[k % e.regions]);
   if (!shock.trade_costs.empty()) ones_or(shock.trade_costs, jnn, "trade_costs");
   if (!shock.share_shifter.empty() && shock.share_shifter.size() != jnn) {
     throw DimensionMismatch(fmt::format("shock share_shifter has {} entries, must have {}",
@@ -116,16 +119,10 @@ void trade_shares(const Context& cpu, const Economy& e, const EffectiveShares& s
                                 log_phat.data(), pi.data());
 }
 
-std::vector<double> value_added_scale(const Economy& e, const std::vector<double>& omega,
-                                      const std::vector<double>& labor) {
-  const std::size_t J = e.sectors, N = e.regions;
-  std::vector<double> scale(J * N);
-  for (std::size_t j = 0; j < J; ++j) {
-    for (std::size_t n = 0; n < N; ++n) {
-      const std::size_t k = j * N + n;
-      scale[k] = omega[k] * std::pow(labor[k], 1.0 - e.xi[n]);
-    }
-  }
+std::vector<double> value_added_scale(const std::vector<double>& omega,
+                                      const std::vector<double>& labor_factor) {
+  std::vector<double> scale(omega.size());
+  for (std::size_t k = 0; k < scale.size(); ++k) scale[k] = omega[k] * labor_factor[k];
   return scale;
 }
 
@@ -152,14 +149,15 @@ std::vector<double> sales(const Context& cpu, const Economy& e, const std::vecto
 }
 
 std::vector<double> implied_omega(const Economy& e, const ReferenceState& ref,
-                                  const std::vector<double>& Y, const std::vector<double>& labor) {
+                                  const std::vector<double>& Y,
+                                  const std::vector<double>& labor_factor) {
   const std::size_t J = e.sectors, N = e.regions;
   std::vector<double> omega(J * N);
   for (std::size_t n = 0; n < N; ++n) {
     if (n < e.mobile_regions) {
       for (std::size_t j = 0; j < J; ++j) {
         const std::size_t k = j * N + n;
-        const double va = (ref.VAL[k] + ref.VAR[k]) * std::pow(labor[k], 1.0 - e.xi[n]);
+        const double va = (ref.VAL[k] + ref.VAR[k]) * labor_factor[k];
         omega[k] = va > 0.0 ? e.gamma[k] * Y[k] / va : 1.0;
       }
     } else {
@@ -198,7 +196,7 @@ double market_clearing_residual(const Economy& e, const ReferenceState& ref,
 void finish(const Economy& e, const ReferenceState& ref, const ExpandedShock& s,
             StaticSolution& out) {
   const std::size_t J = e.sectors, N = e.regions;
-  const std::vector<double> scale = value_added_scale(e, out.omega, s.labor);
+  const std::vector<double> scale = value_added_scale(out.omega, s.labor_factor);
   out.wage.resize(J * N);
   out.VAL.resize(J * N);
   out.VAR.resize(J * N);

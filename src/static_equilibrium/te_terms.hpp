@@ -17,6 +17,7 @@ namespace dynhat::te {
 /// economy (the [J][N][N] ones too: they enter only log_effective_shares).
 struct ExpandedShock {
   std::vector<double> labor, productivity, omega_ref, wage_ref, omega_init;  // [J][N]
+  std::vector<double> labor_factor;  // [J][N] labor^(1 - xi_n): value added's labor term (E17)
 };
 ExpandedShock expand(const Economy& e, const StaticShock& shock);
 
@@ -49,9 +50,10 @@ void trade_shares(const Context& cpu, const Economy& e, const EffectiveShares& s
                   const std::vector<double>& log_xhat, const std::vector<double>& log_phat,
                   std::vector<double>& pi);
 
-/// Factor income scale VA'/VA = omega Ldot^{1-xi} per market [J][N] (E17).
-std::vector<double> value_added_scale(const Economy& e, const std::vector<double>& omega,
-                                      const std::vector<double>& labor);
+/// Factor income scale VA'/VA = omega Ldot^{1-xi} per market [J][N] (E17), from
+/// ExpandedShock::labor_factor.
+std::vector<double> value_added_scale(const std::vector<double>& omega,
+                                      const std::vector<double>& labor_factor);
 
 /// Income I^n = VAL'^n + iota_n chi' with VAL' = VAL scale, chi' = sum VAR scale (E18).
 std::vector<double> income(const Economy& e, const ReferenceState& ref,
@@ -61,10 +63,12 @@ std::vector<double> income(const Economy& e, const ReferenceState& ref,
 std::vector<double> sales(const Context& cpu, const Economy& e, const std::vector<double>& pi,
                           const std::vector<double>& X);
 
-/// Implied factor-price change (E19): mobile gamma Y / (Ldot^{1-xi} VA); countries
+/// Implied factor-price change (E19): mobile gamma Y / (Ldot^{1-xi} VA) (Ldot^{1-xi} the
+/// labor factor of ExpandedShock); countries
 /// sum_j gamma Y / sum_j VA, broadcast over j.
 std::vector<double> implied_omega(const Economy& e, const ReferenceState& ref,
-                                  const std::vector<double>& Y, const std::vector<double>& labor);
+                                  const std::vector<double>& Y,
+                                  const std::vector<double>& labor_factor);
 
 /// Largest relative market-clearing residual of StaticSolution, from sales and VA'.
 double market_clearing_residual(const Economy& e, const ReferenceState& ref,
