@@ -154,10 +154,10 @@ enum class CopyKind { host_to_device, device_to_host, device_to_device };
      const double* log_phat, double* log_xhat),                                                   \
     (ctx, batch, J, N, G, gamma, active, log_omega_rel, log_phat, log_xhat))                      \
   /* The effective shares of E15-E16 come in levels, each (j, n) row scaled by its largest entry: \
-     q[j][n][i] = exp(log q[j][n][i] - log_q_scale[j][n]) in [0, 1] (log_q_scale = -inf for a    \
+     q[j][n][i] = exp(log q[j][n][i] - log_q_scale[j][n]) in [0, 1] (log_q_scale = -inf for a     \
      row of zeros), so that a price sweep is per sector a matrix-vector product with the cost     \
      factors exp(-theta_j log_xhat[j][i]) (J N exponentials, not J N^2).                          \
-     E15: log_phat[j][n] = -(1/theta_j) log sum_i exp(log q[j][n][i] - theta_j log_xhat[j][i]);    \
+     E15: log_phat[j][n] = -(1/theta_j) log sum_i exp(log q[j][n][i] - theta_j log_xhat[j][i]);   \
      a row of zeros gets 0. */                                                                    \
   X(void, te_log_price_indices,                                                                   \
     (const Context& ctx, std::size_t batch, std::size_t J, std::size_t N, const double* theta,    \

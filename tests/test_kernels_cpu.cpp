@@ -292,8 +292,8 @@ TEST(CpuTeKernels, RowsBelowTheLevelsFloorAreRedoneFromTheLogs) {
   constexpr std::size_t J = 1, N = 3;
   const double theta = 60.0;
   const std::vector<double> log_xhat = {0.0, 400.0 / theta, 900.0 / theta};
-  const std::vector<double> log_q = {-INFINITY, -400.0, 0.0, 0.0, -1.0, -2.0,
-                                     -INFINITY, -INFINITY, -INFINITY};
+  const std::vector<double> log_q = {-INFINITY, -400.0,    0.0,       0.0,      -1.0,
+                                     -2.0,      -INFINITY, -INFINITY, -INFINITY};
   testing::TeData d;
   d.N = N;
   d.log_q = log_q;
@@ -311,10 +311,10 @@ TEST(CpuTeKernels, RowsBelowTheLevelsFloorAreRedoneFromTheLogs) {
   // 900 eps, which exp turns into relative error: 2e3 eps relative, with room.
   kernels::cpu::te_trade_shares(cpu, 1, J, N, &theta, nullptr, d.q.data(), d.log_q_scale.data(),
                                 log_xhat.data(), log_phat.data(), pi.data());
-  const std::vector<double> s_naive = naive::trade_shares(J, N, {theta}, q_levels, xhat,
-                                                          exp_of(log_phat));
+  const std::vector<double> s_naive =
+      naive::trade_shares(J, N, {theta}, q_levels, xhat, exp_of(log_phat));
   EXPECT_LE(max_relative_error(pi, s_naive), 2e3 * kEps);
-  EXPECT_NEAR(pi[1], 1.0, 1e-12);          // origin 1 supplies row 0
+  EXPECT_NEAR(pi[1], 1.0, 1e-12);  // origin 1 supplies row 0
   EXPECT_NEAR(pi[2], std::exp(-100.0), 1e-55);
   EXPECT_EQ(pi[0], 0.0);
   for (std::size_t i = 6; i < 9; ++i) EXPECT_EQ(pi[i], 0.0);

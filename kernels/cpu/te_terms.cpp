@@ -131,10 +131,9 @@ void te_log_price_indices(const Context& /*ctx*/, std::size_t batch, std::size_t
             log_phat[row0 + n] = 0.0;
             continue;
           }
-          const double lse =
-              sum[n] >= kLevelsFloor
-                  ? scale + a + log_sum[n]
-                  : row_logsumexp_of_logs(N, t, q + (row0 + n) * N, scale, cost);
+          const double lse = sum[n] >= kLevelsFloor
+                                 ? scale + a + log_sum[n]
+                                 : row_logsumexp_of_logs(N, t, q + (row0 + n) * N, scale, cost);
           log_phat[row0 + n] = -lse / t;
         }
       }

@@ -111,7 +111,8 @@ __global__ void __launch_bounds__(kBlockSize)
     if (skipped(active, b)) continue;
     const std::size_t i = e % N;
     const std::size_t j = (r % jn) / N;
-    pi[e] = exp(log(q[e]) + log_q_scale[r] - theta[j] * (log_xhat[b * jn + j * N + i] - log_phat[r]));
+    pi[e] =
+        exp(log(q[e]) + log_q_scale[r] - theta[j] * (log_xhat[b * jn + j * N + i] - log_phat[r]));
   }
 }
 

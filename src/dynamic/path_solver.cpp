@@ -138,9 +138,9 @@ class PathSolver {
     for (int it = 1; it <= options_.max_iterations; ++it) {
       const double te_tol =
           std::max(options_.te.tol, std::min(kLoosestTolerance, kInexactFraction * previous));
-      const double inner_tol = std::max(
-          tightest_inner_tol(),
-          (1.0 - model_.beta) * std::min(kLoosestTolerance, kInexactFraction * previous));
+      const double inner_tol =
+          std::max(tightest_inner_tol(),
+                   (1.0 - model_.beta) * std::min(kLoosestTolerance, kInexactFraction * previous));
       try {
         evaluate(log_y, te_tol, inner_tol, batch, equilibria, labor, log_y_new);
       } catch (const NotConverged& e) {  // a breakdown: say where the outer iteration stood
@@ -199,8 +199,8 @@ class PathSolver {
   /// One evaluation of the outer map at log_y: fills the temporary equilibria, the labor path
   /// and log_y_new = G(log_y).
   void evaluate(const DeviceArray& log_y, double te_tol, double inner_tol,
-                dynamic::PathEquilibriumBatch& batch,
-                dynamic::PathEquilibria& equilibria, Matrix& labor, DeviceArray& log_y_new) {
+                dynamic::PathEquilibriumBatch& batch, dynamic::PathEquilibria& equilibria,
+                Matrix& labor, DeviceArray& log_y_new) {
     path_.factorise(log_y);
     labor = Matrix(T_ + 1, M_);
     path_.labor(model_.L0).download(labor.data.data(), labor.size());

@@ -130,8 +130,8 @@ class BatchSolve {
   const Problem* group_ = nullptr;  // [B] the problems of the current run
   std::vector<double> cost_shift_;  // [B][J][N] host copy of the group's cost shifts
   const DeviceArray G_, gamma_, theta_;
-  DeviceArray q_, pi_;             // [B][J][N][N] the effective shares (te_terms.hpp), trade shares
-  DeviceArray q_scale_;            // [B][J][N] the effective shares' log row scales
+  DeviceArray q_, pi_;   // [B][J][N][N] the effective shares (te_terms.hpp), trade shares
+  DeviceArray q_scale_;  // [B][J][N] the effective shares' log row scales
   DeviceArray log_omega_rel_, log_phat_, log_xhat_, expenditure_;  // [B][J][N]
   DeviceArray scale_;  // [B][J][N] the expenditure system's diagonal scaling
   DeviceArray mask_;   // [B] the problems a batched term computes

@@ -20,8 +20,8 @@ Mask BatchSolve::excess_demand(const DeviceArray& u, const Mask& which, std::vec
   upload_mask(which);
   kernels::te_log_unit_costs(ctx_, B_, J, N, G_.data(), gamma_.data(), mask_.data(),
                              log_omega_rel_.data(), log_phat_.data(), log_xhat_.data());
-  kernels::te_trade_shares(ctx_, B_, J, N, theta_.data(), mask_.data(), q_.data(),
-                           q_scale_.data(), log_xhat_.data(), log_phat_.data(), pi_.data());
+  kernels::te_trade_shares(ctx_, B_, J, N, theta_.data(), mask_.data(), q_.data(), q_scale_.data(),
+                           log_xhat_.data(), log_phat_.data(), pi_.data());
   Mask evaluated = solve_expenditure(which, u_host);
   upload_mask(evaluated);
   kernels::te_sales(ctx_, B_, J, N, mask_.data(), pi_.data(), expenditure_.data(), sales_.data());

@@ -72,7 +72,8 @@ TeOutputs run_te_terms(const Context& ctx, const TeData& d, const std::vector<do
   const std::size_t per_batch = d.batch * jn;
   const DeviceArray G(ctx, d.G), gamma(ctx, d.gamma), theta(ctx, d.theta);
   const DeviceArray rel(ctx, d.log_omega_rel), phat(ctx, d.log_phat), xhat(ctx, d.log_xhat);
-  const DeviceArray q(ctx, d.q), q_scale(ctx, d.log_q_scale), pi(ctx, d.pi), X(ctx, d.X), scale(ctx, d.scale), v(ctx, d.v);
+  const DeviceArray q(ctx, d.q), q_scale(ctx, d.log_q_scale), pi(ctx, d.pi), X(ctx, d.X),
+      scale(ctx, d.scale), v(ctx, d.v);
   const DeviceArray active_d(ctx, active);
   const double* mask = active.empty() ? nullptr : active_d.data();
   DeviceArray log_xhat(ctx, std::vector<double>(per_batch, sentinel));

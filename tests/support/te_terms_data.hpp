@@ -19,8 +19,9 @@ struct TeData {
   std::vector<double> G, gamma, theta;                    // [N][J][J], [J][N], [J]
   std::vector<double> log_omega_rel, log_phat, log_xhat;  // [batch][J][N]
   std::vector<double> log_q, pi;                          // [batch][J][N][N]
-  std::vector<double> q, log_q_scale;  // log_q in the kernels' form (kernels.hpp), from scaled_shares
-  std::vector<double> X, scale, v;                        // [batch][J][N]
+  std::vector<double> q,
+      log_q_scale;                  // log_q in the kernels' form (kernels.hpp), from scaled_shares
+  std::vector<double> X, scale, v;  // [batch][J][N]
 };
 
 struct TeOutputs {
