@@ -64,6 +64,29 @@ double row_logsumexp_of_logs(std::size_t N, double t, const double* q, double sc
   return scale + top + std::log(sum);
 }
 
+/// body(row0, theta_j, cost, a, c, work) for every active problem b and sector j: row0 =
+/// b J N + j N (row n of the sector is row0 + n), cost = log_xhat of the sector, c its cost
+/// factors and a their shift (cost_factors), work 2 N doubles of scratch; c and work are the
+/// thread's. The (b, j) pairs are spread over the OpenMP threads when the batch is large.
+template <class Body>
+void for_each_sector(std::size_t batch, std::size_t J, std::size_t N, const double* theta,
+                     const double* active, const double* log_xhat, Body body) {
+  const std::size_t jn = J * N;
+#pragma omp parallel if (batch * jn * N > kParallelWork)
+  {
+    std::vector<double> scratch(3 * N);
+#pragma omp for collapse(2) schedule(static)
+    for (std::size_t b = 0; b < batch; ++b) {
+      for (std::size_t j = 0; j < J; ++j) {
+        if (skipped(active, b)) continue;
+        const double* cost = log_xhat + b * jn + j * N;
+        const double a = cost_factors(N, theta[j], cost, scratch.data());
+        body(b * jn + j * N, theta[j], cost, a, scratch.data(), scratch.data() + N);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 std::size_t te_group_size(const Context& /*ctx*/, std::size_t /*batch*/) {
@@ -104,18 +127,11 @@ void te_log_unit_costs(const Context& /*ctx*/, std::size_t batch, std::size_t J,
 void te_log_price_indices(const Context& /*ctx*/, std::size_t batch, std::size_t J, std::size_t N,
                           const double* theta, const double* active, const double* q,
                           const double* log_q_scale, const double* log_xhat, double* log_phat) {
-  const std::size_t jn = J * N;
-#pragma omp parallel if (batch * jn * N > kParallelWork)
-  {
-    std::vector<double> c(N), sum(N), log_sum(N);
-#pragma omp for collapse(2) schedule(static)
-    for (std::size_t b = 0; b < batch; ++b) {
-      for (std::size_t j = 0; j < J; ++j) {
-        if (skipped(active, b)) continue;
-        const double t = theta[j];
-        const double* cost = log_xhat + b * jn + j * N;
-        const double a = cost_factors(N, t, cost, c.data());
-        const std::size_t row0 = b * jn + j * N;  // row n of sector j: row0 + n
+  for_each_sector(
+      batch, J, N, theta, active, log_xhat,
+      [&](std::size_t row0, double t, const double* cost, double a, const double* c, double* work) {
+        double* sum = work;
+        double* log_sum = work + N;
         for (std::size_t n = 0; n < N; ++n) {
           const double* qr = q + (row0 + n) * N;
           double s = 0.0;
@@ -127,7 +143,7 @@ void te_log_price_indices(const Context& /*ctx*/, std::size_t batch, std::size_t
         for (std::size_t n = 0; n < N; ++n) log_sum[n] = log_vectorisable(sum[n]);
         for (std::size_t n = 0; n < N; ++n) {
           const double scale = log_q_scale[row0 + n];
-          if (scale == -INFINITY) {  // nothing absorbed (X0 = 0): the price is never used
+          if (scale == -INFINITY) {  // nothing absorbed (X0 = 0): never used
             log_phat[row0 + n] = 0.0;
             continue;
           }
@@ -136,28 +152,18 @@ void te_log_price_indices(const Context& /*ctx*/, std::size_t batch, std::size_t
                                  : row_logsumexp_of_logs(N, t, q + (row0 + n) * N, scale, cost);
           log_phat[row0 + n] = -lse / t;
         }
-      }
-    }
-  }
+      });
 }
 
 void te_trade_shares(const Context& /*ctx*/, std::size_t batch, std::size_t J, std::size_t N,
                      const double* theta, const double* active, const double* q,
                      const double* log_q_scale, const double* log_xhat, const double* log_phat,
                      double* pi) {
-  const std::size_t jn = J * N;
-#pragma omp parallel if (batch * jn * N > kParallelWork)
-  {
-    std::vector<double> c(N);
-#pragma omp for collapse(2) schedule(static)
-    for (std::size_t b = 0; b < batch; ++b) {
-      for (std::size_t j = 0; j < J; ++j) {
-        if (skipped(active, b)) continue;
-        const double t = theta[j];
-        const double* cost = log_xhat + b * jn + j * N;
-        const double a = cost_factors(N, t, cost, c.data());
+  for_each_sector(
+      batch, J, N, theta, active, log_xhat,
+      [&](std::size_t row0, double t, const double* cost, double a, const double* c, double*) {
         for (std::size_t n = 0; n < N; ++n) {
-          const std::size_t row = b * jn + j * N + n;
+          const std::size_t row = row0 + n;
           const double* qr = q + row * N;
           double* out = pi + row * N;
           // pi = q c exp(f): exact in levels while exp(f) <= 1 / kLevelsFloor (every share that
@@ -174,9 +180,7 @@ void te_trade_shares(const Context& /*ctx*/, std::size_t batch, std::size_t J, s
               out[i] = exp_vectorisable(std::log(qr[i]) + shift - t * cost[i]);
           }
         }
-      }
-    }
-  }
+      });
 }
 
 void te_sales(const Context& /*ctx*/, std::size_t batch, std::size_t J, std::size_t N,
