@@ -22,9 +22,8 @@
 // plain iteration of G oscillates; Anderson accelerates the damped map x + damping (G(x) - x).
 // Inexact early iterations: the temporary equilibria and the inner value path are solved to a
 // tolerance tied to the current outer residual (1e-3 of it, never looser than 1e-4, and (1 - beta)
-// times that for the inner path); the path is
-// converged only when an evaluation at the tightest tolerances (options.te.tol, the inner one)
-// meets options.tol.
+// times that for the inner path); the path is converged only when an evaluation at the tightest
+// tolerances (options.te.tol, the inner one) meets options.tol.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
