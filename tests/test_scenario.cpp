@@ -187,7 +187,7 @@ TEST_F(ScenarioFiles, DefaultsWhenOptionalKeysAreOmitted) {
   EXPECT_EQ(s.options.method, OuterMethod::anderson);
   EXPECT_EQ(s.options.tol, 1e-8);
   EXPECT_EQ(s.options.max_iterations, 100);
-  EXPECT_EQ(s.options.anderson_memory, 8);
+  EXPECT_EQ(s.options.anderson_memory, 16);  // DynamicOptions default
   EXPECT_EQ(s.options.te.tol, 1e-10);
   EXPECT_EQ(s.options.te.max_iterations, 1000);
   EXPECT_EQ(s.options.te.damping, defaults.te.damping);  // untouched by the scenario
