@@ -35,9 +35,11 @@ void io_product(std::size_t J, std::size_t N, const double* G, const double* Y, 
   }
 }
 
-/// Price sweeps in levels (te_log_price_indices): a row's sum of q c below this (e^-300) is redone
-/// from the logs, so that no term that matters is a subnormal.
-constexpr double kLevelsFloor = 5.1e-131;
+/// Price sweeps in levels (te_log_price_indices): a row's sum of q c below kLevelsFloor
+/// (~e^-kLevelsExponent) is redone from the logs, so that no term that matters is a subnormal;
+/// trade shares q c e^f are formed in levels while f <= kLevelsExponent.
+constexpr double kLevelsExponent = 300.0;
+constexpr double kLevelsFloor = 5.1e-131;  // just below e^-300 = 5.148e-131
 
 /// c[i] = exp(-t cost[i] - a) with a = max_i (-t cost[i]): one sector's cost factors, the largest
 /// 1. Returns a.
@@ -166,10 +168,10 @@ void te_trade_shares(const Context& /*ctx*/, std::size_t batch, std::size_t J, s
           const std::size_t row = row0 + n;
           const double* qr = q + row * N;
           double* out = pi + row * N;
-          // pi = q c exp(f): exact in levels while exp(f) <= 1 / kLevelsFloor (every share that
-          // matters has q c above the subnormals); beyond, from the logs.
+          // pi = q c exp(f): exact in levels while f <= kLevelsExponent (every share that matters
+          // has q c above the subnormals); beyond, from the logs.
           const double f = log_q_scale[row] + a + t * log_phat[row];
-          if (f <= -std::log(kLevelsFloor)) {
+          if (f <= kLevelsExponent) {
             const double scale = std::exp(f);  // 0 for a row of zeros
 #pragma omp simd
             for (std::size_t i = 0; i < N; ++i) out[i] = qr[i] * c[i] * scale;
