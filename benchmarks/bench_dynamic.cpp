@@ -1,8 +1,9 @@
 // Dynamic general-equilibrium benchmarks: whole solves (baseline + counterfactual), one per
 // repetition.
-//  dynamic_china/cdp/T:200/backend:{cpu,cuda}  the CDP China shock (examples/china_shock.toml) on
-//      the CDP tables with the synthetic L0/mu0, cold start, tol 1e-8 / TE 1e-10. ~28 min on a
-//      2-core machine; the "backend:" suffix keeps it out of gpu_check.sh's "/cuda/" filter.
+//  dynamic_china/cdp/T:{60,200}/backend:{cpu,cuda}  the CDP China shock (examples/china_shock.toml)
+//      on the CDP tables with the synthetic L0/mu0, cold start, tol 1e-8 / TE 1e-10. ~10 s and
+//      ~35 s on a 2-core machine; the "backend:" suffix keeps them out of gpu_check.sh's "/cuda/"
+//      filter.
 //  dynamic_fast/cpu/small/T:30 and dynamic_sequential/cpu/small/T:30  the fast solver against the
 //      sequential reference of MODEL.md 5.2-5.3 (tests/support/sequential_reference.cpp) on the
 //      small test economy at the same tolerance (1e-10), for the per-outer-iteration ratio.
@@ -105,9 +106,15 @@ void register_dynamic_benchmarks(Environment& env, const Sizes& sizes) {
   model->L0 = read_vector(cdp / "L0.csv");
   model->base_year =
       base_year_equilibrium(testing::cpu_context(), model->economy, DynamicOptions{}.te);
-  for (Backend backend : {Backend::cpu, Backend::cuda}) {
-    register_fast(env, "dynamic_china/cdp/T:200/backend:" + std::string(to_string(backend)),
-                  backend, model, china_shock(56), DynamicOptions{});
+  for (std::size_t periods : {std::size_t{60}, std::size_t{200}}) {
+    auto horizon_model = std::make_shared<DynamicModel>(*model);
+    horizon_model->periods = periods;
+    for (Backend backend : {Backend::cpu, Backend::cuda}) {
+      register_fast(env,
+                    "dynamic_china/cdp/T:" + std::to_string(periods) +
+                        "/backend:" + std::string(to_string(backend)),
+                    backend, horizon_model, china_shock(56), DynamicOptions{});
+    }
   }
 }
 

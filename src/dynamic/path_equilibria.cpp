@@ -115,8 +115,9 @@ int PathEquilibriumBatch::anchor_dates(const Matrix& L, const StaticOptions& opt
   };
   std::vector<Anchor> anchors{{0.0, std::vector<double>(JN, 0.0), base_chord_}};
   int passes = 0;
-  for (int k = 1; k <= kAnchors; ++k) {
-    const double target = reach * k / kAnchors;
+  const std::size_t count = std::clamp<std::size_t>(dates / kDatesPerAnchor, 1, kMaxAnchors);
+  for (std::size_t k = 1; k <= count; ++k) {
+    const double target = reach * static_cast<double>(k) / static_cast<double>(count);
     std::size_t b = 0;
     for (std::size_t c = 1; c < dates; ++c)
       if (std::abs(distance_[c] - target) < std::abs(distance_[b] - target)) b = c;

@@ -131,9 +131,11 @@ class PathSolver {
     dynamic::PathEquilibria equilibria;
     std::vector<int> first_passes, warm_passes;  // per date: the first evaluation, the others
     Matrix labor;
-    // A counterfactual starts at the converged baseline: evaluated at full accuracy first, so that
-    // one without changes stops there at once (and equals the baseline).
-    double previous = baseline_ ? baseline_->report.residual : INFINITY;
+    // A counterfactual starts at the converged baseline. One without changes is evaluated at full
+    // accuracy first, so that it stops there at once (and equals the baseline); one with changes
+    // is far from it, and starts loose like a baseline.
+    const bool unchanged = own_changes_.productivity.empty() && own_changes_.trade_costs.empty();
+    double previous = baseline_ && unchanged ? baseline_->report.residual : INFINITY;
     for (int it = 1; it <= options_.max_iterations; ++it) {
       const double te_tol =
           std::max(options_.te.tol, std::min(kLoosestTolerance, kInexactFraction * previous));

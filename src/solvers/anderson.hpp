@@ -32,13 +32,16 @@ class AndersonMixer {
   /// a previous step; x = g for the stepping segments (the others forget their history).
   void take_picard_step(DeviceArray& x, const DeviceArray& g,
                         const std::vector<unsigned char>& stepping);
-  /// dF = Q R over the ring positions `ring` (oldest first): Q into q_, R into r
-  /// ([K][K][segments]), kept[p][b] != 0 where segment b keeps column p.
-  void factor_differences(const std::vector<std::size_t>& ring, std::vector<double>& r,
-                          std::vector<unsigned char>& kept);
-  /// gamma ([K][segments]) = R^{-1} Q^T f; zero, and the segment restarted, where not finite.
-  std::vector<double> coefficients(const std::vector<double>& r,
-                                   const std::vector<unsigned char>& kept);
+  /// dF = Q R over the ring positions `ring` (oldest first): Q into q_, R into r_, kept_[p][b]
+  /// != 0 where segment b keeps column p; columns before `reused` are kept from the last call.
+  void factor_differences(const std::vector<std::size_t>& ring, std::size_t reused);
+  /// gamma ([K][segments]) = R^{-1} Q^T f over the K columns; zero, and the segment restarted,
+  /// where not finite.
+  std::vector<double> coefficients(std::size_t K);
+  /// R's entry (i, j) for segment b.
+  double& R(std::size_t i, std::size_t j, std::size_t b) {
+    return r_[(i * memory_ + j) * segments_ + b];
+  }
 
   const Context* ctx_;
   std::size_t n_;
@@ -52,8 +55,12 @@ class AndersonMixer {
   DeviceArray prev_map_;                      // [segments][n]
   DeviceArray d_residual_;                    // [memory][segments][n] ring of residual differences
   DeviceArray d_map_;                         // [memory][segments][n] ring of map-value differences
-  DeviceArray q_;      // [memory][segments][n] orthonormal basis of kept differences
-  DeviceArray zeros_;  // [segments][n] zeros, copied over unused columns of q_
+  DeviceArray q_;                    // [memory][segments][n] orthonormal basis of kept differences
+  DeviceArray zeros_;                // [segments][n] zeros, copied over unused columns of q_
+  std::vector<double> r_;            // [memory][memory][segments] R of dF = Q R
+  std::vector<unsigned char> kept_;  // [memory][segments]
+  std::size_t factored_ = 0;         // leading columns of q_, r_, kept_ valid for the history
+  bool pushed_ = false;              // the last Picard step appended a difference
 };
 
 }  // namespace dynhat

@@ -8,7 +8,7 @@
 //   dY        = dY_pi + Pi^T dX,    dF = dY / Y - du                   (E19)
 // so one LU of A serves the price and the expenditure systems. Cost: the LU (J N)^3 2/3 flops
 // and two solves with R J + N - R right-hand sides, (1914^3 + 2 1914^2 1137) 2 ~ 25 GFLOP on the
-// CDP tables, then the inverse of the reduced Jacobian (1137^3 2 flops).
+// CDP tables, then the inverse of the reduced Jacobian (1137^3 2 flops), rounded to float.
 #include "static_equilibrium/chord_matrix.hpp"
 
 #include <Eigen/Dense>
@@ -191,27 +191,29 @@ ChordMatrix::ChordMatrix(const Economy& e, const std::vector<double>& pi,
                          const std::vector<double>& VAL, const std::vector<double>& VAR)
     : J_(e.sectors), N_(e.regions), R_(e.mobile_regions) {
   const Unknowns z{J_, N_, R_};
-  const Eigen::Index nz = idx(z.count());
   const Eigen::PartialPivLU<Dense> lu(price_operator(e, pi));
   const State state = linearisation_state(e, lu, pi, VAL, VAR);
   // The price and unit-cost responses are freed on return, before the expenditure system's.
   Dense d_sales = sales_at_fixed_expenditure(e, lu, pi, state, z);
   add_expenditure_response(e, lu, pi, VAL, VAR, z, d_sales);
   const Dense jacobian = reduced_jacobian(e, d_sales, state.Y, VAL, VAR, z);
+  const Eigen::Index nz = idx(z.count());
   K_.resize(static_cast<std::size_t>(nz * nz));
-  Eigen::Map<Dense>(K_.data(), nz, nz) = -jacobian.partialPivLu().inverse();
+  Eigen::Map<Eigen::MatrixXf>(K_.data(), nz, nz) =
+      (-jacobian.partialPivLu().inverse()).cast<float>();
 }
 
 void ChordMatrix::apply(std::size_t count, const double* F, double* step) const {
   const Unknowns z{J_, N_, R_};
   const Eigen::Index nz = idx(z.count());
   const std::size_t JN = J_ * N_;
-  Dense reduced(nz, idx(count));
+  Eigen::MatrixXf reduced(nz, idx(count));
   for (std::size_t b = 0; b < count; ++b)
     for (std::size_t j = 0; j < J_; ++j)
       for (std::size_t n = 0; n < N_; ++n)
-        if (n < R_ || j == 0) reduced(idx(z.of(j, n)), idx(b)) = F[b * JN + j * N_ + n];
-  const Dense out = Eigen::Map<const Dense>(K_.data(), nz, nz) * reduced;
+        if (n < R_ || j == 0)
+          reduced(idx(z.of(j, n)), idx(b)) = static_cast<float>(F[b * JN + j * N_ + n]);
+  const Eigen::MatrixXf out = Eigen::Map<const Eigen::MatrixXf>(K_.data(), nz, nz) * reduced;
   for (std::size_t b = 0; b < count; ++b)
     for (std::size_t j = 0; j < J_; ++j)
       for (std::size_t n = 0; n < N_; ++n) step[b * JN + j * N_ + n] = out(idx(z.of(j, n)), idx(b));

@@ -20,6 +20,12 @@ namespace dynhat::te {
 /// homogeneous of degree 1 in omega, so the Jacobian is singular along u + c; K inverts it with
 /// the numeraire held fixed to first order (value-added weighted mean of du = 0, which Walras'
 /// law makes consistent).
+///
+/// K is stored and applied in single precision. It only preconditions the iteration, whose fixed
+/// point F = 0 is evaluated in double: K is the inverse Jacobian at the point of linearisation,
+/// a few percent away from the states it serves, so its own error is ~1e-2, and rounding adds
+/// ~1e-7 relative. Half the bytes per product: at T = 200 on the CDP China shock the 40,321
+/// products took 3.8 s instead of 7.9 s, with the same passes per date.
 class ChordMatrix {
  public:
   ChordMatrix(const Economy& e, const std::vector<double>& pi, const std::vector<double>& VAL,
@@ -30,7 +36,7 @@ class ChordMatrix {
 
  private:
   std::size_t J_, N_, R_;
-  std::vector<double> K_;  // [R J + N - R]^2 column-major
+  std::vector<float> K_;  // [R J + N - R]^2 column-major
 };
 
 }  // namespace dynhat::te
