@@ -7,7 +7,11 @@
 //  dynamic_fast/cpu/small/T:30 and dynamic_sequential/cpu/small/T:30  the fast solver against the
 //      sequential reference of MODEL.md 5.2-5.3 (tests/support/sequential_reference.cpp) on the
 //      small test economy at the same tolerance (1e-10), for the per-outer-iteration ratio.
-// Counters: outer_iterations (baseline + counterfactual), seconds_per_iteration, te_seconds.
+// Counters: outer_iterations (baseline + counterfactual), seconds_per_iteration, te_seconds,
+// te_host_syncs_per_iteration and te_host_bytes_per_iteration (what the temporary equilibria's
+// factor-price iterations bring to the host per outer iteration, PathSolution::te_host_transfers:
+// on cuda the whole batch is one group; on cpu each date counts apart) and
+// te_largest_host_transfer (bytes: per-problem scalars, not [J][N] arrays).
 #include <cmath>
 #include <filesystem>
 
@@ -41,6 +45,12 @@ void report(benchmark::State& state, const PathSolution& b, const PathSolution& 
   state.counters["counterfactual_iterations"] = c.report.iterations;
   state.counters["median_passes"] = std::max(b.te_passes_warm, c.te_passes_warm);
   state.counters["median_passes_first"] = std::max(b.te_passes_first, c.te_passes_first);
+  HostTransfers transfers = b.te_host_transfers;
+  transfers += c.te_host_transfers;
+  state.counters["te_host_syncs_per_iteration"] =
+      static_cast<double>(transfers.synchronisations) / iterations;
+  state.counters["te_host_bytes_per_iteration"] = static_cast<double>(transfers.bytes) / iterations;
+  state.counters["te_largest_host_transfer"] = static_cast<double>(transfers.largest);
   if (!(b.report.converged && c.report.converged && b.te_converged && c.te_converged))
     fail(state, "dynamic path not converged");
 }

@@ -6,7 +6,10 @@
 //    except parameters whose name ends in `_host`;
 //  * matrices are row-major; shapes are given beside each entry;
 //  * kernels are asynchronous on cuda (queued on ctx's stream) unless they return a value or
-//    write a `_host` output, which synchronise.
+//    write a `_host` output, which synchronise;
+//  * every synchronising kernel and device-to-host copy reports the bytes it brings to the host
+//    through count_host_transfer, on both backends (runtime/host_transfers.hpp): a CPU run counts
+//    the synchronisations the same calls make on a GPU.
 #pragma once
 
 #include <cmath>
@@ -130,6 +133,11 @@ enum class CopyKind { host_to_device, device_to_host, device_to_device };
     (const Context& ctx, std::size_t segments, std::size_t n, const unsigned char* mask_host,     \
      const double* src, double* dst),                                                             \
     (ctx, segments, n, mask_host, src, dst))                                                      \
+  /* x[b][i] *= a[b][i] for the segments with mask_host[b] != 0. */                               \
+  X(void, segment_multiply,                                                                       \
+    (const Context& ctx, std::size_t segments, std::size_t n, const unsigned char* mask_host,     \
+     const double* a, double* x),                                                                 \
+    (ctx, segments, n, mask_host, a, x))                                                          \
   /* out_host[b] = max_i |a[b][i] - b[b][i]| (b may be nullptr: max |a|); NaN if any entry is     \
      NaN; synchronises. */                                                                        \
   X(void, segment_max_abs_diff,                                                                   \
@@ -182,7 +190,37 @@ enum class CopyKind { host_to_device, device_to_host, device_to_device };
     (const Context& ctx, std::size_t batch, std::size_t J, std::size_t N, const double* G,        \
      const double* active, const double* pi, const double* scale, const double* v, double* work,  \
      double* out),                                                                                \
-    (ctx, batch, J, N, G, active, pi, scale, v, work, out))
+    (ctx, batch, J, N, G, active, pi, scale, v, work, out))                                       \
+  /* The expenditure system of E18 in the scaled form of te_expenditure_apply, its scale from the \
+     previous expenditure X: E17 VA'/VA = exp(log_omega) labor_factor; income                     \
+     I[n] = sum_j VAL[j][n] VA'/VA + iota[n] sum_{j,n} VAR VA'/VA (sums in order j, then n);      \
+     mean = the mean of |X| over the J N markets; scale = max(|X|, 1e-12 mean), or 1 where        \
+     mean = 0; y = X / scale; rhs[j][n] = alpha[j] I[n] / scale[j][n]. VAL, VAR, labor_factor,    \
+     log_omega, X, scale, y, rhs: [batch][J][N]; alpha: [J]; iota: [N]. */                        \
+  X(void, te_expenditure_system,                                                                  \
+    (const Context& ctx, std::size_t batch, std::size_t J, std::size_t N, const double* active,   \
+     const double* alpha, const double* iota, const double* VAL, const double* VAR,               \
+     const double* labor_factor, const double* log_omega, const double* X, double* scale,         \
+     double* y, double* rhs),                                                                     \
+    (ctx, batch, J, N, active, alpha, iota, VAL, VAR, labor_factor, log_omega, X, scale, y, rhs)) \
+  /* E19 and the excess demand F = log omegatilde - log_omega: mobile markets (n < R)             \
+     omegatilde = gamma Y / ((VAL + VAR) labor_factor), 1 where that value added is 0; countries  \
+     sum_j gamma Y / sum_j (VAL + VAR) (in order j), the same for every sector. gamma: [J][N];    \
+     VAL, VAR, labor_factor, Y (sales), log_omega, excess: [batch][J][N]. */                      \
+  X(void, te_factor_price_excess,                                                                 \
+    (const Context& ctx, std::size_t batch, std::size_t J, std::size_t N, std::size_t R,          \
+     const double* active, const double* gamma, const double* VAL, const double* VAR,             \
+     const double* labor_factor, const double* Y, const double* log_omega, double* excess),       \
+    (ctx, batch, J, N, R, active, gamma, VAL, VAR, labor_factor, Y, log_omega, excess))           \
+  /* The chord step of the factor-price iteration (static_equilibrium/chord_matrix.hpp):          \
+     g[b] += K F[b] for `count` problems, on the nz = R J + N - R reduced unknowns                \
+     z(j, n) = j R + n (n < R) and R J + n - R (a country, read at sector 0 and added to every    \
+     sector). K: [nz][nz] column-major, single precision; F, g: [count][J][N]. F is rounded to    \
+     single precision and the product accumulated in it (K only preconditions). */                \
+  X(void, te_chord_step,                                                                          \
+    (const Context& ctx, std::size_t count, std::size_t J, std::size_t N, std::size_t R,          \
+     const float* K, const double* F, double* g),                                                 \
+    (ctx, count, J, N, R, K, F, g))
 
 #define DYNHAT_DECLARE_KERNEL(ret, name, params, args) ret name params;
 
@@ -192,6 +230,10 @@ DYNHAT_KERNEL_LIST(DYNHAT_DECLARE_KERNEL)
 namespace cuda {
 DYNHAT_KERNEL_LIST(DYNHAT_DECLARE_KERNEL)
 }  // namespace cuda
+/// Records a synchronising transfer of `bytes` to the host on the calling thread
+/// (runtime/host_transfers.cpp).
+void count_host_transfer(std::size_t bytes) noexcept;
+
 /// Dispatching entry points (src/dispatch.cpp): run on ctx's backend.
 DYNHAT_KERNEL_LIST(DYNHAT_DECLARE_KERNEL)
 

@@ -78,7 +78,7 @@ TEST(ChordMatrix, InvertsTheJacobianOfTheExcessDemand) {
   const Fixture f;
   const Economy& e = f.e;
   const std::size_t J = e.sectors, N = e.regions, R = e.mobile_regions, JN = J * N;
-  const te::ChordMatrix K(e, f.ref.trade_shares, f.ref.VAL, f.ref.VAR);
+  const te::ChordMatrix K(testing::cpu_context(), e, f.ref.trade_shares, f.ref.VAL, f.ref.VAR);
   // Central differences: truncation h^2 |F'''| ~ 1e-10, rounding |F| eps / h with F evaluated
   // to ~1e-15: ~1e-10. K is stored and applied in float: entries O(1-10) rounded to 6e-8
   // relative, over 12 unknowns, ~1e-8 (measured: passes at 1e-8, fails at 1e-9); 1e-7 still
@@ -91,7 +91,7 @@ TEST(ChordMatrix, InvertsTheJacobianOfTheExcessDemand) {
     } else {
       for (std::size_t j = 0; j < J; ++j) d[j * N + R + c - R * J] = 1.0;
     }
-    std::vector<double> up(JN), down(JN), jd(JN), step(JN);
+    std::vector<double> up(JN), down(JN), jd(JN), step(JN, 0.0);
     for (std::size_t k = 0; k < JN; ++k) {
       up[k] = h * d[k];
       down[k] = -h * d[k];
@@ -99,7 +99,7 @@ TEST(ChordMatrix, InvertsTheJacobianOfTheExcessDemand) {
     const std::vector<double> f_up = excess_demand(e, f.ref, up),
                               f_down = excess_demand(e, f.ref, down);
     for (std::size_t k = 0; k < JN; ++k) jd[k] = (f_up[k] - f_down[k]) / (2 * h);
-    K.apply(1, jd.data(), step.data());
+    K.step(1, jd.data(), step.data());  // step = 0 + K J d
     const double shift = step[0] + d[0];
     for (std::size_t k = 0; k < JN; ++k)
       EXPECT_NEAR(step[k] + d[k], shift, tol) << "direction " << c << ", entry " << k;
@@ -116,7 +116,8 @@ TEST(ChordMatrix, PreconditionedSolveEqualsDampedSolve) {
   const Fixture f;
   const Economy& e = f.e;
   const std::size_t J = e.sectors, N = e.regions;
-  const te::ChordMatrix K(e, f.ref.trade_shares, f.ref.VAL, f.ref.VAR);
+  const Context& cpu = testing::cpu_context();
+  const te::ChordMatrix K(cpu, e, f.ref.trade_shares, f.ref.VAL, f.ref.VAR);
   StaticShock shock;
   shock.labor.assign(J * N, 1.0);
   shock.productivity.assign(J * N, 1.0);
@@ -124,7 +125,6 @@ TEST(ChordMatrix, PreconditionedSolveEqualsDampedSolve) {
   shock.productivity[2 * N + N - 1] = 1.1;  // the last region (a country) in sector 2
   StaticOptions options;
   options.tol = 1e-12;
-  const Context& cpu = testing::cpu_context();
   const StaticSolution damped = solve_static(cpu, e, f.ref, shock, options);
   StaticBatch batch(cpu, e, {&f.ref}, {shock});
   batch.set_chord(0, &K);

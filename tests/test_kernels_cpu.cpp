@@ -13,8 +13,12 @@
 #include <string>
 #include <vector>
 
+#include "dynhat/static_equilibrium.hpp"
+#include "dynhat/synthetic.hpp"
 #include "kernels/element.hpp"
 #include "kernels/kernels.hpp"
+#include "static_equilibrium/te_terms.hpp"
+#include "support/factor_price_data.hpp"
 #include "support/fixtures.hpp"
 #include "support/kernel_runner.hpp"
 #include "support/naive_kernels.hpp"
@@ -282,6 +286,74 @@ TEST(CpuTeKernels, EveryTermMatchesTheNaiveLoopsInLevels) {
   }
 }
 
+// The factor-price pass's helper kernels against what the replication algorithm computes with
+// (te::income, te::implied_omega: E17-E19) and a naive double-precision product. The kernels sum
+// in those functions' order, but the compiler fuses multiply-adds differently in the two (4e-16
+// relative measured on an income), so the bounds are those of rounding sums of positive terms
+// twice. The scale's mean is summed here in the kernels' order (|X| / (J N), k ascending), so the
+// scales and y are bitwise.
+TEST(CpuTeKernels, FactorPriceHelpersEqualTeTermsAndANaiveProduct) {
+  const Context cpu(Backend::cpu);
+  const Economy e = synthetic_economy(4, 9, 5, 171);
+  const std::size_t batch = 3, J = e.sectors, N = e.regions, R = e.mobile_regions, jn = J * N;
+  testing::FactorPriceData d = testing::random_factor_price_data(e, batch, 173);
+  // te_chord_step reads a country's residual at sector 0 only: the others may hold anything.
+  for (std::size_t b = 0; b < batch; ++b)
+    for (std::size_t j = 1; j < J; ++j) d.F[b * jn + j * N + N - 1] = NAN;
+  const std::vector<double> active{1.0, 0.0, 1.0};
+  const double sentinel = 12345.0;
+  const testing::FactorPriceOutputs k = testing::run_factor_price_helpers(cpu, d, active, sentinel);
+  for (std::size_t b = 0; b < batch; ++b) {
+    const std::string tag = "problem " + std::to_string(b);
+    if (active[b] == 0.0) {
+      for (const std::vector<double>* out : {&k.scale, &k.y, &k.rhs, &k.excess}) {
+        EXPECT_EQ(problem(*out, b, jn), std::vector<double>(jn, sentinel)) << tag;
+      }
+    } else {
+      const ReferenceState ref{{}, problem(d.VAL, b, jn), problem(d.VAR, b, jn)};
+      const std::vector<double> labor_factor = problem(d.labor_factor, b, jn);
+      const std::vector<double> log_omega = problem(d.log_omega, b, jn);
+      const std::vector<double> X = problem(d.X, b, jn), Y = problem(d.Y, b, jn);
+      const std::vector<double> income =
+          te::income(e, ref, te::value_added_scale(exp_of(log_omega), labor_factor));
+      double mean = 0.0;
+      for (const double x : X) mean += std::abs(x) / static_cast<double>(jn);
+      std::vector<double> scale(jn), y(jn), rhs(jn);
+      for (std::size_t i = 0; i < jn; ++i) {
+        scale[i] = std::max(std::abs(X[i]), 1e-12 * mean);
+        y[i] = X[i] / scale[i];
+        rhs[i] = e.alpha[i / N] * income[i % N] / scale[i];
+      }
+      EXPECT_EQ(problem(k.scale, b, jn), scale) << tag;
+      EXPECT_EQ(problem(k.y, b, jn), y) << tag;
+      // Income sums J N + 1 positive terms (VAL, VAR >= 0, scales > 0): (J N + 3) eps relative.
+      EXPECT_LE(max_relative_error(problem(k.rhs, b, jn), rhs), (jn + 3) * kEps) << tag;
+      EXPECT_EQ(k.scale[b * jn + (b + 1) % jn], 1e-12 * mean) << tag;  // the floor, at X = 0
+      const std::vector<double> implied = te::implied_omega(e, ref, Y, labor_factor);
+      std::vector<double> excess(jn);
+      for (std::size_t i = 0; i < jn; ++i) excess[i] = std::log(implied[i]) - log_omega[i];
+      // omegatilde: sums of J positive terms for countries, one quotient for markets, so (J + 2)
+      // eps relative; the log makes that absolute and adds eps |log omegatilde - log omega|.
+      for (std::size_t i = 0; i < jn; ++i) {
+        EXPECT_NEAR(k.excess[b * jn + i], excess[i], (J + 2) * kEps + kEps * std::abs(excess[i]))
+            << tag << " entry " << i;
+      }
+    }
+  }
+  // The kernel accumulates nz float products: |error| <= nz u sum |K F| with u = 2^-24 (the
+  // worst case of a float dot product), u sum |K F| more for its rounding to float, and eps |g|
+  // for the addition to g in double.
+  const testing::NaiveChordStep naive = testing::naive_chord_step(d);
+  const std::size_t nz = R * J + N - R;
+  for (std::size_t i = 0; i < batch * jn; ++i) {
+    ASSERT_NEAR(k.g[i], naive.g[i],
+                (nz + 1) * 0x1p-24 * naive.magnitude[i] + kEps * std::abs(d.Y[i]))
+        << "entry " << i;
+  }
+  // The zero value added of problem 0's market (0, 0): omegatilde = 1 there.
+  EXPECT_EQ(k.excess[0], -d.log_omega[0]);
+}
+
 // The price sweep and the trade shares work in levels (kernels.hpp) and redo a row from the logs
 // when its products q c fall below e^-300. Row 0 is such a row: origin 1 has q = e^-400 and cost
 // factor e^-400, origin 2 q = 1 and e^-900, origin 0 a zero share, so every product underflows
@@ -426,6 +498,10 @@ TEST(CpuVectorOps, HandValues) {
   DeviceArray z(ctx, std::vector<double>{0.0, 0.0, 0.0});
   kernels::segment_combination(ctx, 2, 1, 3, X.data(), coef, z.data());
   EXPECT_EQ(z.to_host(), (std::vector<double>{1.0, 0.5, 0.0}));
+  const unsigned char second_only[2] = {0, 1};
+  DeviceArray product(ctx, std::vector<double>{1.0, 2.0, 3.0, 4.0, 5.0, 6.0});
+  kernels::segment_multiply(ctx, 2, 3, second_only, X.data(), product.data());
+  EXPECT_EQ(product.to_host(), (std::vector<double>{1.0, 2.0, 3.0, 16.0, 25.0, 36.0}));
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include "dynhat/household.hpp"
 #include "dynhat/synthetic.hpp"
 #include "support/backend_test.hpp"
+#include "support/factor_price_data.hpp"
 #include "support/fixtures.hpp"
 #include "support/kernel_runner.hpp"
 #include "support/te_terms_data.hpp"
@@ -141,7 +142,7 @@ TEST_P(CudaParity, DiffRangeKeepsNan) {
 
 /// Outputs of the five segment operations on one context.
 struct SegmentOutputs {
-  std::vector<double> dots, combined, scaled, copied, max_diff, max_abs;
+  std::vector<double> dots, combined, scaled, copied, multiplied, max_diff, max_abs;
 };
 
 /// Equal entries, NaN matching NaN: the maxima of segment_max_abs_diff are exact (|a - b| is
@@ -195,6 +196,9 @@ TEST_P(CudaParity, SegmentOps) {
       DeviceArray copied(ctx, b);
       kernels::segment_copy(ctx, segments, n, mask.data(), y_d.data(), copied.data());
       o.copied = copied.to_host();
+      DeviceArray multiplied(ctx, b);
+      kernels::segment_multiply(ctx, segments, n, mask.data(), y_d.data(), multiplied.data());
+      o.multiplied = multiplied.to_host();
       o.max_diff.assign(segments, -1.0);
       kernels::segment_max_abs_diff(ctx, segments, n, a_d.data(), b_d.data(), o.max_diff.data());
       o.max_abs.assign(segments, -1.0);
@@ -211,6 +215,7 @@ TEST_P(CudaParity, SegmentOps) {
     // One correctly rounded product or a copy per entry: exact.
     EXPECT_EQ(g.scaled, c.scaled) << "segment_scale" << tag;
     EXPECT_EQ(g.copied, c.copied) << "segment_copy" << tag;
+    EXPECT_EQ(g.multiplied, c.multiplied) << "segment_multiply" << tag;
     expect_same_maxima(g.max_diff, c.max_diff, "segment_max_abs_diff" + tag);
     expect_same_maxima(g.max_abs, c.max_abs, "segment_max_abs_diff (no b)" + tag);
     EXPECT_TRUE(std::isnan(g.max_diff[segments - 1]));
@@ -368,6 +373,52 @@ TEST_F(CudaTeParity, BatchedTermsMatchCpu) {
     EXPECT_EQ(act(all.pi, jn * N), act(g.pi, jn * N)) << tag;
     EXPECT_EQ(act(all.Y, jn), act(g.Y, jn)) << tag;
     EXPECT_EQ(act(all.out, jn), act(g.out, jn)) << tag;
+  }
+}
+
+TEST_F(CudaTeParity, FactorPriceHelpersMatchCpu) {
+  struct Shape {
+    std::size_t J, N, R;
+  };
+  const Context cpu(Backend::cpu), gpu(Backend::cuda);
+  const double sentinel = 12345.0;
+  for (const Shape shape : {Shape{4, 9, 5}, Shape{22, 87, 50}}) {
+    const Economy e = synthetic_economy(shape.J, shape.N, shape.R, 181);
+    const testing::FactorPriceData d = testing::random_factor_price_data(e, 3, 183);
+    const std::vector<double> active{1.0, 0.0, 1.0};
+    const testing::FactorPriceOutputs c =
+        testing::run_factor_price_helpers(cpu, d, active, sentinel);
+    const testing::FactorPriceOutputs g =
+        testing::run_factor_price_helpers(gpu, d, active, sentinel);
+    const std::size_t J = shape.J, N = shape.N, jn = J * N;
+    const std::string tag = " " + std::to_string(J) + "x" + std::to_string(N);
+    auto act = [&](const std::vector<double>& x) { return active_part(x, active, jn); };
+    // Income and the mean of |X|: J N positive terms, summed by a block tree on the GPU and in
+    // order on the CPU; exp within 1 ulp on both. y = X / scale differs only where the floor
+    // (from the mean) applies.
+    report(("te_expenditure_system scale" + tag).c_str(), N,
+           normwise_error(act(g.scale), act(c.scale)), bound(jn));
+    report(("te_expenditure_system y" + tag).c_str(), N, normwise_error(act(g.y), act(c.y)),
+           bound(jn));
+    report(("te_expenditure_system rhs" + tag).c_str(), N, normwise_error(act(g.rhs), act(c.rhs)),
+           bound(jn));
+    // Sums of J positive terms in the same order, then a log (1 ulp apart).
+    report(("te_factor_price_excess" + tag).c_str(), N,
+           normwise_error(act(g.excess), act(c.excess)), bound(J + 2));
+    for (const testing::FactorPriceOutputs* o : {&c, &g}) {
+      const char* backend = o == &c ? "cpu" : "cuda";
+      for (const std::vector<double>* out : {&o->scale, &o->y, &o->rhs, &o->excess})
+        EXPECT_TRUE(inactive_untouched(*out, active, jn, sentinel)) << backend << tag;
+    }
+    // The chord step: two float products in different orders (Eigen, cuBLAS SGEMM), each within
+    // (nz + 1) u sum |K F| of the exact one (u = 2^-24).
+    const testing::NaiveChordStep naive = testing::naive_chord_step(d);
+    const std::size_t nz = shape.R * J + N - shape.R;
+    for (std::size_t i = 0; i < g.g.size(); ++i) {
+      ASSERT_NEAR(g.g[i], c.g[i],
+                  2 * (nz + 1) * 0x1p-24 * naive.magnitude[i] + kEps * std::abs(d.Y[i]))
+          << "te_chord_step" << tag << " entry " << i;
+    }
   }
 }
 

@@ -12,6 +12,8 @@
 #include "dynhat/error.hpp"
 #include "dynhat/static_equilibrium.hpp"
 #include "dynhat/synthetic.hpp"
+#include "static_equilibrium/batch_solve.hpp"
+#include "static_equilibrium/static_batch.hpp"
 #include "support/backend_test.hpp"
 #include "support/cpu_context.hpp"
 #include "support/data_requirement.hpp"
@@ -188,6 +190,36 @@ TEST(StaticEquilibrium, ProblemsStopIndependentlyInsideABatch) {
   EXPECT_EQ(
       batch[1].omega,
       solve_static(testing::cpu_context(), e, equilibrium, shocks[1]).omega);  // bitwise, as alone
+}
+
+// A factor-price pass brings back per-problem scalars only (ARCHITECTURE.md 4.3): residuals, the
+// inner solvers' convergence tests, their Krylov and Anderson coefficients, never a [J][N] array
+// until the solve reports. The counter is the backend's (both count the same calls), so this holds
+// on the GPU too. J N = 100 > B (restart + 1) = 82: one iterate of one problem would exceed it.
+TEST(StaticEquilibrium, APassBringsBackPerProblemScalarsOnly) {
+  const Economy e = synthetic_economy(5, 20, 10, 47);
+  const ReferenceState data = ReferenceState::from_data(e);
+  std::vector<StaticShock> shocks(2);
+  for (std::size_t b = 0; b < shocks.size(); ++b) {
+    shocks[b].productivity.assign(e.sectors * e.regions, 1.0);
+    shocks[b].productivity[7 * b + 1] = 1.3;
+  }
+  const StaticOptions options;
+  const std::size_t B = shocks.size(), jn = e.sectors * e.regions;
+  StaticBatch batch(testing::cpu_context(), e, {&data, &data}, shocks);
+  const std::vector<StaticSolution> solved = batch.solve(options);
+  const HostTransfers transfers = batch.host_transfers();
+  const long most_coefficients =
+      static_cast<long>(B) * (std::max(te::kGmresRestart, options.anderson_memory) + 1);
+  ASSERT_LT(most_coefficients, static_cast<long>(jn));
+  EXPECT_LE(transfers.largest, static_cast<long>(sizeof(double)) * most_coefficients);
+  EXPECT_GT(transfers.largest, 0);
+  // At least one residual per problem and iteration came back.
+  for (const StaticSolution& s : solved) {
+    EXPECT_TRUE(s.report.converged);
+    EXPECT_GE(transfers.synchronisations, s.report.iterations);
+  }
+  EXPECT_LE(transfers.bytes, transfers.synchronisations * transfers.largest);
 }
 
 class StaticParity : public testing::BackendParity {};

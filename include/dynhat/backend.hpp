@@ -14,6 +14,18 @@ enum class Backend { cpu, cuda };
 Backend parse_backend(std::string_view name, std::string_view what = "backend");
 std::string_view to_string(Backend backend) noexcept;
 
+/// What crossed between a backend's memory and the host: the synchronising kernels of the list
+/// (reductions whose result the host reads, device-to-host copies, whose bytes are counted, and
+/// host-to-device copies, which wait for the backend but bring nothing back: 0 bytes). Counted on
+/// both backends, so a CPU run counts the synchronisations the same calls make on a GPU.
+struct HostTransfers {
+  long synchronisations = 0;
+  long bytes = 0;
+  long largest = 0;  ///< bytes of the largest single transfer
+
+  HostTransfers& operator+=(const HostTransfers& other) noexcept;
+};
+
 /// Number of usable CUDA devices; 0 without a driver, without a device, or in a CPU-only build.
 int cuda_device_count() noexcept;
 /// True when this library was built with the CUDA backend.

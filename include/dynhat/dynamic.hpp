@@ -147,6 +147,10 @@ struct PathSolution {
   double te_passes_first = 0.0;
   double te_passes_warm = 0.0;
   double te_seconds = 0.0;  ///< time in temporary equilibria (wall clock)
+  /// What the temporary equilibria's factor-price iterations brought to the host, over every
+  /// outer iteration (HostTransfers; each group of problems solved in lockstep counts apart: on
+  /// the GPU the whole batch is one group, on the CPU each date is one).
+  HostTransfers te_host_transfers;
 };
 
 /// The baseline (Proposition 1, MODEL.md 5.2): constant fundamentals, or those changing by

@@ -23,9 +23,12 @@ void deallocate(const Context& /*ctx*/, void* pointer) {
   std::free(pointer);
 }
 
-void copy(const Context& /*ctx*/, void* dst, const void* src, std::size_t bytes,
-          CopyKind /*kind*/) {
-  if (bytes > 0) std::memcpy(dst, src, bytes);
+void copy(const Context& /*ctx*/, void* dst, const void* src, std::size_t bytes, CopyKind kind) {
+  if (bytes == 0) return;
+  std::memcpy(dst, src, bytes);
+  // As on cuda: a copy from or to the host waits for the backend.
+  if (kind != CopyKind::device_to_device)
+    count_host_transfer(kind == CopyKind::device_to_host ? bytes : 0);
 }
 
 void fill(const Context& /*ctx*/, std::size_t n, double value, double* x) {

@@ -18,6 +18,7 @@ constexpr std::size_t kParallelThreshold = 1 << 15;
 }  // namespace
 
 DiffRange diff_range(const Context& /*ctx*/, std::size_t n, const double* a, const double* b) {
+  count_host_transfer(sizeof(DiffRange));
   double lo = INFINITY;
   double hi = -INFINITY;
   int nan = 0;  // OpenMP's min/max reductions drop NaN: counted apart, so a NaN is never lost
@@ -48,6 +49,7 @@ void average_in_levels(const Context& /*ctx*/, std::size_t n, const double* x_ne
 
 void segment_dots(const Context& /*ctx*/, std::size_t k, std::size_t segments, std::size_t n,
                   const double* X, const double* y, double* out_host) {
+  count_host_transfer(k * segments * sizeof(double));
   const std::size_t chunks = (n + kDotChunk - 1) / kDotChunk;
   const std::size_t rows = k * segments;  // row r = j * segments + b of X, against segment b of y
   std::vector<double> partial(rows * chunks);
@@ -109,8 +111,17 @@ void segment_copy(const Context& /*ctx*/, std::size_t segments, std::size_t n,
   }
 }
 
+void segment_multiply(const Context& /*ctx*/, std::size_t segments, std::size_t n,
+                      const unsigned char* mask_host, const double* a, double* x) {
+  for (std::size_t b = 0; b < segments; ++b) {
+    if (mask_host[b] == 0) continue;
+    for (std::size_t i = b * n; i < (b + 1) * n; ++i) x[i] *= a[i];
+  }
+}
+
 void segment_max_abs_diff(const Context& /*ctx*/, std::size_t segments, std::size_t n,
                           const double* a, const double* b, double* out_host) {
+  count_host_transfer(segments * sizeof(double));
   for (std::size_t s = 0; s < segments; ++s) {
     double worst = 0.0;
     for (std::size_t i = 0; i < n; ++i) {

@@ -50,7 +50,9 @@ void copy(const Context& ctx, void* dst, const void* src, std::size_t bytes, Cop
   // device_to_host: the caller reads dst on return. host_to_device: the caller may free or reuse
   // src on return, and for pageable memory the runtime only says the copy *might* be
   // synchronous. Device-to-device copies stay asynchronous.
-  if (kind != CopyKind::device_to_device) DYNHAT_CUDA_CHECK(cudaStreamSynchronize(stream));
+  if (kind == CopyKind::device_to_device) return;
+  DYNHAT_CUDA_CHECK(cudaStreamSynchronize(stream));
+  count_host_transfer(kind == CopyKind::device_to_host ? bytes : 0);
 }
 
 void fill(const Context& ctx, std::size_t n, double value, double* x) {

@@ -8,6 +8,7 @@
 //    after the first), 2kS flops, 8k segments bytes to the host.
 //  * segment_combination: y -= sum_j coef[j][b] X[j][b], 8(k+2)S bytes, 2kS flops, after an
 //    upload of 8k segments bytes. segment_scale: 16S bytes; segment_copy: up to 16S bytes;
+//    segment_multiply: up to 24S bytes;
 //    each after an upload of one factor (8 bytes) or mask byte per segment.
 //  * segment_max_abs_diff: one block per segment, 16S bytes (8S without b), 8 segments bytes
 //    to the host.
@@ -171,6 +172,15 @@ __global__ void __launch_bounds__(kBlockSize)
   }
 }
 
+__global__ void __launch_bounds__(kBlockSize)
+    segment_multiply_kernel(std::size_t segments, std::size_t n, const unsigned char* mask,
+                            const double* a, double* x) {
+  const std::size_t total = segments * n;
+  for (std::size_t e = grid_stride_first(); e < total; e += grid_stride_step()) {
+    if (mask[e / n] != 0) x[e] *= a[e];
+  }
+}
+
 /// Block-stride over segments s: out[s] = max_i |a[s][i] - b[s][i]| (b nullptr: |a|), the
 /// threads' maxima merged by a CUB block reduction; NaN propagates.
 __global__ void __launch_bounds__(kBlockSize)
@@ -207,6 +217,7 @@ DiffRange diff_range(const Context& ctx, std::size_t n, const double* a, const d
   DYNHAT_CUDA_CHECK(cudaMemcpyAsync(resources.host_scalars, result, sizeof(MinMax),
                                     cudaMemcpyDeviceToHost, resources.stream));
   DYNHAT_CUDA_CHECK(cudaStreamSynchronize(resources.stream));
+  count_host_transfer(sizeof(MinMax));
   return {resources.host_scalars[0], resources.host_scalars[1]};
 }
 
@@ -281,6 +292,17 @@ void segment_copy(const Context& ctx, std::size_t segments, std::size_t n,
   const std::size_t total = segments * n;
   segment_copy_kernel<<<grid_stride_blocks(total), kBlockSize, 0, ctx.cuda()->stream>>>(
       segments, n, mask, src, dst);
+  DYNHAT_CUDA_CHECK_LAUNCH();
+}
+
+void segment_multiply(const Context& ctx, std::size_t segments, std::size_t n,
+                      const unsigned char* mask_host, const double* a, double* x) {
+  if (segments == 0 || n == 0) return;
+  auto* mask = reinterpret_cast<unsigned char*>(scratch(ctx, doubles_for_bytes(segments)));
+  upload(ctx, mask, mask_host, segments);
+  const std::size_t total = segments * n;
+  segment_multiply_kernel<<<grid_stride_blocks(total), kBlockSize, 0, ctx.cuda()->stream>>>(
+      segments, n, mask, a, x);
   DYNHAT_CUDA_CHECK_LAUNCH();
 }
 

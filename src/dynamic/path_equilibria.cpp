@@ -98,7 +98,8 @@ std::vector<double> PathEquilibriumBatch::labor_ratio(const Matrix& L, std::size
   return labor;
 }
 
-int PathEquilibriumBatch::anchor_dates(const Matrix& L, const StaticOptions& options) {
+int PathEquilibriumBatch::anchor_dates(const Matrix& L, const StaticOptions& options,
+                                       HostTransfers& transfers) {
   const Economy& e = model_.economy;
   const std::size_t dates = shocks_.size(), JN = e.sectors * e.regions;
   // How far each date is from the base year: its fundamentals and its labor at this first path.
@@ -131,9 +132,10 @@ int PathEquilibriumBatch::anchor_dates(const Matrix& L, const StaticOptions& opt
     StaticBatch alone(ctx_, e, {&model_.base_year}, {shock});
     alone.set_chord(0, anchors.back().chord);
     const StaticSolution x = alone.solve(options).front();
+    transfers += alone.host_transfers();
     passes += x.report.iterations;
     if (!x.report.converged) break;  // the remaining dates keep the nearest anchor found
-    chords_.push_back(std::make_unique<te::ChordMatrix>(e, x.trade_shares, x.VAL, x.VAR));
+    chords_.push_back(std::make_unique<te::ChordMatrix>(ctx_, e, x.trade_shares, x.VAL, x.VAR));
     std::vector<double> log_ratio(JN);
     for (std::size_t i = 0; i < JN; ++i) log_ratio[i] = std::log(x.omega[i] / start[i]);
     anchors.push_back({distance_[b], std::move(log_ratio), chords_.back().get()});
@@ -167,12 +169,13 @@ PathEquilibria PathEquilibriumBatch::solve(const Matrix& L, const StaticOptions&
   const std::size_t M = model.markets(), slots = J + 1;
   const std::size_t first = 1, count = T - 2;  // slots 1..T-2
 
-  const int anchor_passes = first_solve_ && base_chord_ != nullptr ? anchor_dates(L, options) : 0;
+  PathEquilibria out;
+  const int anchor_passes =
+      first_solve_ && base_chord_ != nullptr ? anchor_dates(L, options, out.host_transfers) : 0;
   first_solve_ = false;
   for (std::size_t b = 0; b < count; ++b) batch_.set_labor(b, labor_ratio(L, b));
   const std::vector<StaticSolution> solved = batch_.solve(options);
-
-  PathEquilibria out;
+  out.host_transfers += batch_.host_transfers();
   out.iterations = anchor_passes;
   out.real_wage = Matrix(T, M, 1.0);
   out.omega = Matrix(T, J * N, 1.0);

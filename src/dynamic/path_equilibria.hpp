@@ -41,6 +41,7 @@ struct PathEquilibria {
   bool converged = true;    ///< every slot converged
   long iterations = 0;      ///< factor-price iterations, all slots
   std::vector<int> passes;  ///< [T-2] factor-price iterations of slots 1..T-2
+  HostTransfers host_transfers;  ///< of the factor-price iterations (StaticBatch::host_transfers)
   double seconds = 0.0;
 };
 
@@ -65,8 +66,8 @@ class PathEquilibriumBatch {
   /// The first solve of a path away from the base year: anchor dates spread over the path's
   /// distance from the base year solved alone first, their chord matrices for the dates nearest
   /// to them, and every date's start interpolated between them. Returns their factor-price
-  /// iterations.
-  int anchor_dates(const Matrix& L, const StaticOptions& options);
+  /// iterations; their host transfers are added to `transfers`.
+  int anchor_dates(const Matrix& L, const StaticOptions& options, HostTransfers& transfers);
   /// Anchors beyond the base year, one per kDatesPerAnchor dates (at least one, at most
   /// kMaxAnchors): each chord matrix costs a dense LU of J N unknowns and two solves with R J + N
   /// - R right-hand sides (0.55 s on the CDP tables, 2-core EPYC). At T = 200 three of them cut

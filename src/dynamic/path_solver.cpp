@@ -123,7 +123,7 @@ class PathSolver {
     // The base year's chord matrix: every date starts near it (timed with the solve).
     const std::unique_ptr<te::ChordMatrix> chord =
         options_.te_chord
-            ? std::make_unique<te::ChordMatrix>(model_.economy, model_.base_year.trade_shares,
+            ? std::make_unique<te::ChordMatrix>(ctx_, model_.economy, model_.base_year.trade_shares,
                                                 model_.base_year.VAL, model_.base_year.VAR)
             : nullptr;
     dynamic::PathEquilibriumBatch batch(ctx_, model_, changes_,
@@ -156,6 +156,7 @@ class PathSolver {
       std::vector<int>& passes = it == 1 ? first_passes : warm_passes;
       passes.insert(passes.end(), equilibria.passes.begin(), equilibria.passes.end());
       out.te_seconds += equilibria.seconds;
+      out.te_host_transfers += equilibria.host_transfers;
       const double residual =
           kernels::diff_range(ctx_, n, log_y_new.data(), log_y.data()).max_abs();
       out.report.iterations = it;
@@ -296,6 +297,7 @@ class PathSolver {
     const PathSolution path = PathSolver(ctx_, known, options, {}, nullptr).run();
     out.te_iterations += path.te_iterations;
     out.te_seconds += path.te_seconds;
+    out.te_host_transfers += path.te_host_transfers;
     if (!path.report.converged) return false;
     std::vector<double> start = log_of(path.Y);
     const std::vector<double> pinned = log_of(baseline_->Y);

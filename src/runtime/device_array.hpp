@@ -1,4 +1,4 @@
-// An owning array of doubles in the memory of a context's backend.
+// Owning arrays in the memory of a context's backend.
 #pragma once
 
 #include <cstddef>
@@ -8,34 +8,42 @@
 
 namespace dynhat {
 
-/// [size] doubles on ctx's backend; moves, never copies implicitly. The context must outlive it.
-class DeviceArray {
+/// [size] values of T (double or float) on ctx's backend; moves, never copies implicitly. The
+/// context must outlive it.
+template <typename T>
+class DeviceVector {
  public:
-  DeviceArray(const Context& ctx, std::size_t size);
-  DeviceArray(const Context& ctx, const std::vector<double>& host);
-  ~DeviceArray();
-  DeviceArray(DeviceArray&& other) noexcept;
-  DeviceArray& operator=(DeviceArray&& other) noexcept;
-  DeviceArray(const DeviceArray&) = delete;
-  DeviceArray& operator=(const DeviceArray&) = delete;
+  DeviceVector(const Context& ctx, std::size_t size);
+  DeviceVector(const Context& ctx, const std::vector<T>& host);
+  ~DeviceVector();
+  DeviceVector(DeviceVector&& other) noexcept;
+  DeviceVector& operator=(DeviceVector&& other) noexcept;
+  DeviceVector(const DeviceVector&) = delete;
+  DeviceVector& operator=(const DeviceVector&) = delete;
 
   std::size_t size() const noexcept { return size_; }
-  double* data() noexcept { return data_; }
-  const double* data() const noexcept { return data_; }
+  T* data() noexcept { return data_; }
+  const T* data() const noexcept { return data_; }
   /// Row `r` of a row-major array with `cols` columns.
-  double* row(std::size_t r, std::size_t cols) noexcept { return data_ + r * cols; }
-  const double* row(std::size_t r, std::size_t cols) const noexcept { return data_ + r * cols; }
+  T* row(std::size_t r, std::size_t cols) noexcept { return data_ + r * cols; }
+  const T* row(std::size_t r, std::size_t cols) const noexcept { return data_ + r * cols; }
 
-  void upload(const double* host, std::size_t count, std::size_t offset = 0);
-  void download(double* host, std::size_t count, std::size_t offset = 0) const;
-  std::vector<double> to_host() const;
-  void copy_from(const DeviceArray& other);
-  void fill(double value);
+  void upload(const T* host, std::size_t count, std::size_t offset = 0);
+  void download(T* host, std::size_t count, std::size_t offset = 0) const;
+  std::vector<T> to_host() const;
+  void copy_from(const DeviceVector& other);
+  void fill(T value);
 
  private:
   const Context* ctx_;
   std::size_t size_;
-  double* data_;
+  T* data_;
 };
+
+extern template class DeviceVector<double>;
+extern template class DeviceVector<float>;
+
+/// The solvers' arrays.
+using DeviceArray = DeviceVector<double>;
 
 }  // namespace dynhat

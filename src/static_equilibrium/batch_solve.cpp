@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "kernels/kernels.hpp"
+#include "runtime/host_transfers.hpp"
 #include "runtime/stopwatch.hpp"
 
 namespace dynhat::te {
@@ -35,6 +36,12 @@ BatchSolve::BatchSolve(const Context& ctx, const Economy& e, std::size_t B, int 
       G_(ctx, e.G),
       gamma_(ctx, e.gamma),
       theta_(ctx, e.theta),
+      alpha_(ctx, e.alpha),
+      iota_(ctx, e.iota),
+      cost_shift_(ctx, B_ * size_),
+      VAL_(ctx, B_ * size_),
+      VAR_(ctx, B_ * size_),
+      labor_factor_(ctx, B_ * size_),
       q_(ctx, B_ * size_ * e.regions),
       pi_(ctx, B_ * size_ * e.regions),
       q_scale_(ctx, B_ * size_),
@@ -55,6 +62,8 @@ BatchSolve::BatchSolve(const Context& ctx, const Economy& e, std::size_t B, int 
       gmres_(ctx, B_, size_, kGmresRestart),
       u_(ctx, B_ * size_),
       g_(ctx, B_ * size_),
+      excess_(ctx, B_ * size_),
+      zeros_(ctx, std::vector<double>(B_ * size_, 0.0)),
       mixer_(ctx, size_, anderson_memory, B_),
       best_u_(ctx, B_ * size_),
       best_phat_(ctx, B_ * size_),
@@ -72,12 +81,12 @@ std::vector<StaticSolution> BatchSolve::run(std::vector<Problem>& problems, std:
   // expenditure system are defined. Then that problem's history is dropped and its iteration
   // resumes with a plain base step from its best iterate (warm starts restored with it).
   Safeguard safeguard{std::vector<double>(B_, INFINITY), std::vector<int>(B_, 0)};
-  std::vector<double> u_host, excess;
+  const HostTransferMeter meter;
   Mask running(B_, 1);
   for (int it = 1; it <= options_->max_iterations && any(running); ++it) {
-    Mask evaluated = excess_demand(u_, running, u_host, excess);
-    std::vector<double> residuals = max_abs(evaluated, excess);
-    confirm_convergence(running, u_host, evaluated, residuals, excess);
+    Mask evaluated = excess_demand(running);
+    std::vector<double> residuals = max_abs(evaluated);
+    confirm_convergence(running, evaluated, residuals);
     const Decision next = decide(it, residuals, safeguard, running, out);
     kernels::segment_copy(ctx_, B_, size_, next.improved.data(), u_.data(), best_u_.data());
     kernels::segment_copy(ctx_, B_, size_, next.improved.data(), log_phat_.data(),
@@ -85,10 +94,11 @@ std::vector<StaticSolution> BatchSolve::run(std::vector<Problem>& problems, std:
     kernels::segment_copy(ctx_, B_, size_, next.improved.data(), expenditure_.data(),
                           best_x_.data());
     if (any(next.restart)) restart_from_best(next.restart, running);
-    base_map(u_host, excess, g_);
+    base_map(g_);
     mixer_.step(u_, g_, next.stepping);
   }
   report_best_iterates(safeguard, out);
+  transfers_ = meter.read();
   finish(u_, out);
   store(problems, first);
   const double seconds = stopwatch.seconds();
@@ -96,24 +106,21 @@ std::vector<StaticSolution> BatchSolve::run(std::vector<Problem>& problems, std:
   return out;
 }
 
-void BatchSolve::confirm_convergence(const Mask& running, std::vector<double>& u_host,
-                                     Mask& evaluated, std::vector<double>& residuals,
-                                     std::vector<double>& excess) {
+void BatchSolve::confirm_convergence(const Mask& running, Mask& evaluated,
+                                     std::vector<double>& residuals) {
   Mask verify(B_, 0);
   for (std::size_t b = 0; b < B_; ++b) {
     verify[b] = running[b] != 0 && forcing_[b] > 0.0 && residuals[b] <= options_->tol;
     if (verify[b] != 0) forcing_[b] = 0.0;
   }
   if (!any(verify)) return;
-  std::vector<double> exact_excess;
-  const Mask ok = excess_demand(u_, verify, u_host, exact_excess);
-  const std::vector<double> exact = max_abs(ok, exact_excess);
+  // The exact excess replaces the inexact one of the problems verified.
+  const Mask ok = excess_demand(verify);
+  const std::vector<double> exact = max_abs(ok);
   for (std::size_t b = 0; b < B_; ++b) {
     if (verify[b] == 0) continue;
     evaluated[b] = ok[b];
     residuals[b] = exact[b];
-    std::copy(exact_excess.begin() + b * size_, exact_excess.begin() + (b + 1) * size_,
-              excess.begin() + b * size_);
   }
 }
 
@@ -153,11 +160,10 @@ void BatchSolve::restart_from_best(const Mask& which, Mask& running) {
   for (std::size_t b = 0; b < B_; ++b)
     if (which[b] != 0) forcing_[b] = 0.0;
   restore_best(which);
-  std::vector<double> restart_u, restart_excess;
-  const Mask ok = excess_demand(u_, which, restart_u, restart_excess);
+  const Mask ok = excess_demand(which);
   for (std::size_t b = 0; b < B_; ++b)
     if (which[b] != 0) running[b] = ok[b];
-  base_map(restart_u, restart_excess, g_);
+  base_map(g_);
   kernels::segment_copy(ctx_, B_, size_, which.data(), g_.data(), u_.data());
 }
 
@@ -170,32 +176,28 @@ void BatchSolve::report_best_iterates(const Safeguard& safeguard,
   if (!any(fallback)) return;
   std::fill(forcing_.begin(), forcing_.end(), 0.0);
   restore_best(fallback);
-  std::vector<double> u_host, exact_excess;
-  const Mask ok = excess_demand(u_, fallback, u_host, exact_excess);
-  const std::vector<double> exact = max_abs(ok, exact_excess);
+  const Mask ok = excess_demand(fallback);
+  const std::vector<double> exact = max_abs(ok);
   // The best iterate's residual, now from exact inner solves (its outputs go with it).
   for (std::size_t b = 0; b < B_; ++b)
     if (fallback[b] != 0) out[b].report.residual = ok[b] != 0 ? exact[b] : best[b];
 }
 
-void BatchSolve::base_map(const std::vector<double>& u_host, const std::vector<double>& excess,
-                          DeviceArray& g) {
-  const std::size_t length = B_ * size_;
-  std::vector<double> next(length);
+void BatchSolve::base_map(DeviceArray& g) {
+  g.copy_from(u_);
   for (std::size_t b = 0; b < B_;) {
     const ChordMatrix* chord = problem(b).chord;
     std::size_t last = b + 1;
     while (last < B_ && problem(last).chord == chord) ++last;
-    const std::size_t from = b * size_, to = last * size_;
+    const std::size_t from = b * size_;
     if (chord != nullptr) {
-      chord->apply(last - b, &excess[from], &next[from]);
+      chord->step(last - b, excess_.data() + from, g.data() + from);
     } else {
-      for (std::size_t i = from; i < to; ++i) next[i] = options_->damping * excess[i];
+      kernels::axpby(ctx_, (last - b) * size_, options_->damping, excess_.data() + from, 1.0,
+                     g.data() + from);
     }
-    for (std::size_t i = from; i < to; ++i) next[i] += u_host[i];
     b = last;
   }
-  g.upload(next.data(), length);
 }
 
 void BatchSolve::restore_best(const Mask& which) {
@@ -204,16 +206,11 @@ void BatchSolve::restore_best(const Mask& which) {
   kernels::segment_copy(ctx_, B_, size_, which.data(), best_x_.data(), expenditure_.data());
 }
 
-std::vector<double> BatchSolve::max_abs(const Mask& evaluated,
-                                        const std::vector<double>& excess) const {
-  std::vector<double> out(B_, INFINITY);
-  for (std::size_t b = 0; b < B_; ++b) {
-    if (evaluated[b] == 0) continue;
-    double worst = 0.0;
-    for (std::size_t k = 0; k < size_; ++k)
-      worst = std::max(worst, std::abs(excess[b * size_ + k]));
-    if (std::isfinite(worst)) out[b] = worst;
-  }
+std::vector<double> BatchSolve::max_abs(const Mask& evaluated) const {
+  std::vector<double> out(B_);
+  kernels::segment_max_abs_diff(ctx_, B_, size_, excess_.data(), nullptr, out.data());
+  for (std::size_t b = 0; b < B_; ++b)
+    if (evaluated[b] == 0 || !std::isfinite(out[b])) out[b] = INFINITY;  // NaN: not finite
   return out;
 }
 

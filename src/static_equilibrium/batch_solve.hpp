@@ -2,10 +2,12 @@
 // lockstep on one backend: Anderson on log factor prices (on the damped map, or on the chord map
 // u + K F with K the inverse Jacobian of a nearby equilibrium, chord_matrix.hpp), Anderson on log
 // prices inside, GMRES on the expenditure system, all warm-started. The O(J N^2) and O(N J^2)
-// terms are the batched kernels of the list (kernels/*/te_terms.*), the Krylov and Anderson
-// vectors stay on the backend; per problem and outer iteration O(J N) values travel to the host
-// (income, implied factor prices). Every problem runs its own iteration, masked out of the batch
-// once it stops, so its result does not depend on the other problems.
+// terms are the batched kernels of the list (kernels/*/te_terms.*), and so are the helper steps
+// of a pass (income and the expenditure system's scaling, the implied factor prices, the chord
+// step): every array stays on the backend, and a pass brings back only per-problem scalars
+// (residuals, inner convergence tests, the Krylov and Anderson coefficients); the iterates
+// travel once per solve, to start and to report. Every problem runs its own iteration, masked
+// out of the batch once it stops, so its result does not depend on the other problems.
 // Per outer iteration on the CDP tables: a few price sweeps (J N^2 exp each) and a few tens of
 // operator applications (J N^2 + N J^2 flops each), against a 1914^3/3-flop LU and a price loop
 // from scratch in the replication algorithm.
@@ -56,6 +58,8 @@ class BatchSolve {
   /// Solves problems [first, first + B) of `problems` from their state and stores it back.
   std::vector<StaticSolution> run(std::vector<Problem>& problems, std::size_t first,
                                   const StaticOptions& options);
+  /// What the last run's iteration brought to the host (the outputs and warm starts excluded).
+  const HostTransfers& transfers() const noexcept { return transfers_; }
 
  private:
   /// Per problem: the best outer residual so far and the restarts taken.
@@ -73,8 +77,7 @@ class BatchSolve {
   // The outer iteration (batch_solve.cpp).
   /// Confirms a residual below tol from inexact inner solves by an exact evaluation, replacing
   /// the problem's entries of evaluated, residuals and excess.
-  void confirm_convergence(const Mask& running, std::vector<double>& u_host, Mask& evaluated,
-                           std::vector<double>& residuals, std::vector<double>& excess);
+  void confirm_convergence(const Mask& running, Mask& evaluated, std::vector<double>& residuals);
   /// Records iteration `it`'s residuals in the reports and the next inner tolerances, stops the
   /// problems that converged or cannot go on, and decides the next step of the others.
   Decision decide(int it, const std::vector<double>& residuals, Safeguard& safeguard, Mask& running,
@@ -87,13 +90,12 @@ class BatchSolve {
   void report_best_iterates(const Safeguard& safeguard, std::vector<StaticSolution>& out);
   /// g = u + step(excess): problem b's chord step K F, or the damped step damping F. Problems
   /// that share a chord matrix are stepped by one product.
-  void base_map(const std::vector<double>& u_host, const std::vector<double>& excess,
-                DeviceArray& g);
+  void base_map(DeviceArray& g);
   /// The best iterates (factor prices, prices, expenditure) of the problems in `which` become
   /// their current ones.
   void restore_best(const Mask& which);
   /// max_k |excess[b][k]| for the problems evaluated, infinity for the others or if not finite.
-  std::vector<double> max_abs(const Mask& evaluated, const std::vector<double>& excess) const;
+  std::vector<double> max_abs(const Mask& evaluated) const;
   /// Outputs at the final iterates (their prices, shares and expenditure are the last computed),
   /// scaled to the replication algorithm's normalisation.
   void finish(const DeviceArray& u, std::vector<StaticSolution>& out) const;
@@ -102,15 +104,15 @@ class BatchSolve {
 
   // One evaluation of the excess demand (excess_demand.cpp).
   /// For the problems in `which`: excess = log omegatilde(u) - u, updating their prices, shares
-  /// and expenditure. u_host receives u. Returns the problems whose expenditure system solved.
-  Mask excess_demand(const DeviceArray& u, const Mask& which, std::vector<double>& u_host,
-                     std::vector<double>& excess);
+  /// and expenditure. Returns the problems whose expenditure system solved; the others' excess
+  /// is 0.
+  Mask excess_demand(const Mask& which);
   /// log phat = Phi(log phat) at the current factor prices for the problems in `which`,
   /// Anderson-accelerated, warm-started.
   void solve_prices(const Mask& which);
   /// (I - Omega) X = alpha I by GMRES from the previous X, for the problems in `which`. Returns
   /// the problems it solved.
-  Mask solve_expenditure(const Mask& which, const std::vector<double>& u_host);
+  Mask solve_expenditure(const Mask& which);
   void upload_mask(const Mask& which);
 
   // The warm starts (warm_start.cpp).
@@ -128,8 +130,9 @@ class BatchSolve {
   const StaticOptions* options_ = nullptr;
   const std::size_t B_, size_;
   const Problem* group_ = nullptr;  // [B] the problems of the current run
-  std::vector<double> cost_shift_;  // [B][J][N] host copy of the group's cost shifts
-  const DeviceArray G_, gamma_, theta_;
+  const DeviceArray G_, gamma_, theta_, alpha_, iota_;
+  // [B][J][N] the group's cost shifts, value added of its reference states, labor factors.
+  DeviceArray cost_shift_, VAL_, VAR_, labor_factor_;
   DeviceArray q_, pi_;   // [B][J][N][N] the effective shares (te_terms.hpp), trade shares
   DeviceArray q_scale_;  // [B][J][N] the effective shares' log row scales
   DeviceArray log_omega_rel_, log_phat_, log_xhat_, expenditure_;  // [B][J][N]
@@ -144,10 +147,11 @@ class BatchSolve {
   SegmentedGmres gmres_;
   std::vector<double> forcing_ = std::vector<double>(B_, 0.0);  // [B] inner tolerance, 0: exact
   // The factor-price iteration: iterate, map value, mixer, best iterates.
-  DeviceArray u_, g_;
+  DeviceArray u_, g_, excess_, zeros_;
   AndersonMixer mixer_;
   DeviceArray best_u_, best_phat_, best_x_;
   std::vector<const EffectiveShares*> loaded_q_;  // [B] whose effective shares q_ holds
+  HostTransfers transfers_;
 };
 
 }  // namespace dynhat::te

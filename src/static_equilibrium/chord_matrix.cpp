@@ -13,6 +13,8 @@
 
 #include <Eigen/Dense>
 
+#include "kernels/kernels.hpp"
+
 namespace dynhat::te {
 
 namespace {
@@ -185,12 +187,11 @@ Dense reduced_jacobian(const Economy& e, const Dense& d_sales, const Eigen::Vect
   return jacobian;
 }
 
-}  // namespace
-
-ChordMatrix::ChordMatrix(const Economy& e, const std::vector<double>& pi,
-                         const std::vector<double>& VAL, const std::vector<double>& VAR)
-    : J_(e.sectors), N_(e.regions), R_(e.mobile_regions) {
-  const Unknowns z{J_, N_, R_};
+/// -J^{-1} in single precision, [nz][nz] column-major (chord_matrix.hpp).
+std::vector<float> inverse_jacobian(const Economy& e, const std::vector<double>& pi,
+                                    const std::vector<double>& VAL,
+                                    const std::vector<double>& VAR) {
+  const Unknowns z{e.sectors, e.regions, e.mobile_regions};
   const Eigen::PartialPivLU<Dense> lu(price_operator(e, pi));
   const State state = linearisation_state(e, lu, pi, VAL, VAR);
   // The price and unit-cost responses are freed on return, before the expenditure system's.
@@ -198,25 +199,24 @@ ChordMatrix::ChordMatrix(const Economy& e, const std::vector<double>& pi,
   add_expenditure_response(e, lu, pi, VAL, VAR, z, d_sales);
   const Dense jacobian = reduced_jacobian(e, d_sales, state.Y, VAL, VAR, z);
   const Eigen::Index nz = idx(z.count());
-  K_.resize(static_cast<std::size_t>(nz * nz));
-  Eigen::Map<Eigen::MatrixXf>(K_.data(), nz, nz) =
+  std::vector<float> K(static_cast<std::size_t>(nz * nz));
+  Eigen::Map<Eigen::MatrixXf>(K.data(), nz, nz) =
       (-jacobian.partialPivLu().inverse()).cast<float>();
+  return K;
 }
 
-void ChordMatrix::apply(std::size_t count, const double* F, double* step) const {
-  const Unknowns z{J_, N_, R_};
-  const Eigen::Index nz = idx(z.count());
-  const std::size_t JN = J_ * N_;
-  Eigen::MatrixXf reduced(nz, idx(count));
-  for (std::size_t b = 0; b < count; ++b)
-    for (std::size_t j = 0; j < J_; ++j)
-      for (std::size_t n = 0; n < N_; ++n)
-        if (n < R_ || j == 0)
-          reduced(idx(z.of(j, n)), idx(b)) = static_cast<float>(F[b * JN + j * N_ + n]);
-  const Eigen::MatrixXf out = Eigen::Map<const Eigen::MatrixXf>(K_.data(), nz, nz) * reduced;
-  for (std::size_t b = 0; b < count; ++b)
-    for (std::size_t j = 0; j < J_; ++j)
-      for (std::size_t n = 0; n < N_; ++n) step[b * JN + j * N_ + n] = out(idx(z.of(j, n)), idx(b));
+}  // namespace
+
+ChordMatrix::ChordMatrix(const Context& ctx, const Economy& e, const std::vector<double>& pi,
+                         const std::vector<double>& VAL, const std::vector<double>& VAR)
+    : ctx_(ctx),
+      J_(e.sectors),
+      N_(e.regions),
+      R_(e.mobile_regions),
+      K_(ctx, inverse_jacobian(e, pi, VAL, VAR)) {}
+
+void ChordMatrix::step(std::size_t count, const double* F, double* g) const {
+  kernels::te_chord_step(ctx_, count, J_, N_, R_, K_.data(), F, g);
 }
 
 }  // namespace dynhat::te

@@ -9,7 +9,9 @@
 #include <cstddef>
 #include <vector>
 
+#include "dynhat/backend.hpp"
 #include "dynhat/economy.hpp"
+#include "runtime/device_array.hpp"
 
 namespace dynhat::te {
 
@@ -26,17 +28,21 @@ namespace dynhat::te {
 /// a few percent away from the states it serves, so its own error is ~1e-2, and rounding adds
 /// ~1e-7 relative. Half the bytes per product: at T = 200 on the CDP China shock the 40,321
 /// products took 3.8 s instead of 7.9 s, with the same passes per date.
+///
+/// K is computed on the host and kept on ctx's backend.
 class ChordMatrix {
  public:
-  ChordMatrix(const Economy& e, const std::vector<double>& pi, const std::vector<double>& VAL,
-              const std::vector<double>& VAR);
+  ChordMatrix(const Context& ctx, const Economy& e, const std::vector<double>& pi,
+              const std::vector<double>& VAL, const std::vector<double>& VAR);
 
-  /// step[b] = K F[b] for `count` problems, F and step [count][J][N] on the host.
-  void apply(std::size_t count, const double* F, double* step) const;
+  /// g[b] += K F[b] for `count` problems, F and g [count][J][N] on ctx's backend
+  /// (kernels::te_chord_step).
+  void step(std::size_t count, const double* F, double* g) const;
 
  private:
+  const Context& ctx_;
   std::size_t J_, N_, R_;
-  std::vector<float> K_;  // [R J + N - R]^2 column-major
+  DeviceVector<float> K_;  // [R J + N - R]^2 column-major
 };
 
 }  // namespace dynhat::te

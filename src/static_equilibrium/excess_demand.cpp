@@ -1,6 +1,7 @@
 // One evaluation of the fast solver's excess demand F(u) = log omegatilde(u) - u
 // (batch_solve.hpp): the price fixed point by Anderson, the trade shares, the expenditure system
-// by GMRES, then sales and the implied factor prices, for the problems of a group at once.
+// by GMRES, then sales and the implied factor prices, for the problems of a group at once, all
+// on the backend.
 #include <algorithm>
 #include <cmath>
 
@@ -9,32 +10,26 @@
 
 namespace dynhat::te {
 
-Mask BatchSolve::excess_demand(const DeviceArray& u, const Mask& which, std::vector<double>& u_host,
-                               std::vector<double>& excess) {
-  const std::size_t length = B_ * size_, J = e_.sectors, N = e_.regions;
-  u_host = u.to_host();
-  std::vector<double> rel(length);
-  for (std::size_t i = 0; i < length; ++i) rel[i] = u_host[i] - cost_shift_[i];
-  log_omega_rel_.upload(rel.data(), length);
+Mask BatchSolve::excess_demand(const Mask& which) {
+  const std::size_t J = e_.sectors, N = e_.regions;
+  log_omega_rel_.copy_from(u_);
+  kernels::axpby(ctx_, B_ * size_, -1.0, cost_shift_.data(), 1.0, log_omega_rel_.data());
   solve_prices(which);
   upload_mask(which);
   kernels::te_log_unit_costs(ctx_, B_, J, N, G_.data(), gamma_.data(), mask_.data(),
                              log_omega_rel_.data(), log_phat_.data(), log_xhat_.data());
   kernels::te_trade_shares(ctx_, B_, J, N, theta_.data(), mask_.data(), q_.data(), q_scale_.data(),
                            log_xhat_.data(), log_phat_.data(), pi_.data());
-  Mask evaluated = solve_expenditure(which, u_host);
+  const Mask evaluated = solve_expenditure(which);
   upload_mask(evaluated);
   kernels::te_sales(ctx_, B_, J, N, mask_.data(), pi_.data(), expenditure_.data(), sales_.data());
-  const std::vector<double> Y = sales_.to_host();
-  excess.assign(length, 0.0);
-  for (std::size_t b = 0; b < B_; ++b) {
-    if (evaluated[b] == 0) continue;
-    const std::vector<double> implied = te::implied_omega(
-        e_, *problem(b).reference, {Y.begin() + b * size_, Y.begin() + (b + 1) * size_},
-        problem(b).shock.labor_factor);
-    for (std::size_t k = 0; k < size_; ++k)
-      excess[b * size_ + k] = std::log(implied[k]) - u_host[b * size_ + k];
-  }
+  kernels::te_factor_price_excess(ctx_, B_, J, N, e_.mobile_regions, mask_.data(), gamma_.data(),
+                                  VAL_.data(), VAR_.data(), labor_factor_.data(), sales_.data(),
+                                  u_.data(), excess_.data());
+  Mask failed(B_, 0);
+  for (std::size_t b = 0; b < B_; ++b) failed[b] = which[b] != 0 && evaluated[b] == 0;
+  if (any(failed))
+    kernels::segment_copy(ctx_, B_, size_, failed.data(), zeros_.data(), excess_.data());
   return evaluated;
 }
 
@@ -70,29 +65,12 @@ void BatchSolve::solve_prices(const Mask& which) {
 /// Rows and columns are scaled by the previous X (D^{-1} (I - Omega) D y = D^{-1} alpha I,
 /// X = D y): markets span five orders of magnitude on the CDP tables, and an unscaled 2-norm
 /// residual leaves the small ones with relative errors of 1e-7.
-Mask BatchSolve::solve_expenditure(const Mask& which, const std::vector<double>& u_host) {
-  const std::size_t length = B_ * size_, J = e_.sectors, N = e_.regions;
-  std::vector<double> x = expenditure_.to_host(), scale(length, 1.0), rhs(length, 0.0),
-                      y(length, 0.0);
-  std::vector<double> omega(size_);
-  for (std::size_t b = 0; b < B_; ++b) {
-    if (which[b] == 0) continue;
-    for (std::size_t k = 0; k < size_; ++k) omega[k] = std::exp(u_host[b * size_ + k]);
-    const std::vector<double> income = te::income(
-        e_, *problem(b).reference, te::value_added_scale(omega, problem(b).shock.labor_factor));
-    const double* xb = x.data() + b * size_;
-    double mean = 0.0;
-    for (std::size_t k = 0; k < size_; ++k) mean += std::abs(xb[k]) / static_cast<double>(size_);
-    for (std::size_t k = 0; k < size_; ++k) {
-      const std::size_t i = b * size_ + k;
-      scale[i] = mean > 0.0 ? std::max(std::abs(xb[k]), 1e-12 * mean) : 1.0;
-      y[i] = xb[k] / scale[i];
-      rhs[i] = e_.alpha[k / N] * income[k % N] / scale[i];
-    }
-  }
-  scale_.upload(scale.data(), length);
-  rhs_.upload(rhs.data(), length);
-  y_.upload(y.data(), length);
+Mask BatchSolve::solve_expenditure(const Mask& which) {
+  const std::size_t J = e_.sectors, N = e_.regions;
+  upload_mask(which);
+  kernels::te_expenditure_system(ctx_, B_, J, N, mask_.data(), alpha_.data(), iota_.data(),
+                                 VAL_.data(), VAR_.data(), labor_factor_.data(), u_.data(),
+                                 expenditure_.data(), scale_.data(), y_.data(), rhs_.data());
   const SegmentedOperator apply = [&](const double* v, double* out, const double* active) {
     kernels::te_expenditure_apply(ctx_, B_, J, N, G_.data(), active, pi_.data(), scale_.data(), v,
                                   work_.data(), out);
@@ -101,17 +79,14 @@ Mask BatchSolve::solve_expenditure(const Mask& which, const std::vector<double>&
   for (std::size_t b = 0; b < B_; ++b) tol[b] = std::max(options_->expenditure_tol, forcing_[b]);
   const std::vector<GmresReport> reports =
       gmres_.solve(apply, rhs_, y_, which, tol, 100 * kGmresRestart);
-  y = y_.to_host();
   Mask solved(B_, 0);
   for (std::size_t b = 0; b < B_; ++b) {
-    if (which[b] == 0) continue;
     // A breakdown at an extrapolated iterate: the outer safeguard falls back.
-    solved[b] = reports[b].converged || reports[b].relative_residual <= 1e3 * tol[b];
-    if (solved[b] == 0) continue;
-    for (std::size_t k = 0; k < size_; ++k)
-      x[b * size_ + k] = scale[b * size_ + k] * y[b * size_ + k];
+    solved[b] =
+        which[b] != 0 && (reports[b].converged || reports[b].relative_residual <= 1e3 * tol[b]);
   }
-  expenditure_.upload(x.data(), length);
+  kernels::segment_multiply(ctx_, B_, size_, solved.data(), scale_.data(), y_.data());
+  kernels::segment_copy(ctx_, B_, size_, solved.data(), y_.data(), expenditure_.data());
   return solved;
 }
 

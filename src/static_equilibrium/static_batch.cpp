@@ -47,12 +47,13 @@ struct StaticBatch::Impl {
   std::vector<std::unique_ptr<te::BatchSolve>> full;
   std::unique_ptr<te::BatchSolve> tail;
   int anderson_memory = -1;
+  HostTransfers transfers;  // of the last solve
 };
 
 StaticBatch::StaticBatch(const Context& ctx, const Economy& economy,
                          std::vector<const ReferenceState*> references,
                          const std::vector<StaticShock>& shocks)
-    : impl_(new Impl{ctx, economy, {}, {}, nullptr}) {
+    : impl_(new Impl{ctx, economy, {}, {}, nullptr, -1, {}}) {
   if (references.size() != shocks.size()) {
     throw DimensionMismatch("solve_static_batch: " + std::to_string(references.size()) +
                             " reference states but " + std::to_string(shocks.size()) + " shocks");
@@ -97,6 +98,7 @@ std::vector<StaticSolution> StaticBatch::solve(const StaticOptions& options) {
   Impl& m = *impl_;
   const std::size_t count = m.problems.size();
   std::vector<StaticSolution> solutions(count);
+  m.transfers = {};
   if (count == 0) return solutions;
   const std::size_t group = group_size(m.ctx, count);
   const long groups = static_cast<long>((count + group - 1) / group);
@@ -116,6 +118,8 @@ std::vector<StaticSolution> StaticBatch::solve(const StaticOptions& options) {
       work = std::make_unique<te::BatchSolve>(m.ctx, m.economy, members, options.anderson_memory);
     std::vector<StaticSolution> solved = work->run(m.problems, first, options);
     for (std::size_t b = 0; b < members; ++b) solutions[first + b] = std::move(solved[b]);
+#pragma omp critical(dynhat_static_batch_transfers)
+    m.transfers += work->transfers();
   };
   if (workers == 1) {
     // Not even an inactive parallel region around the kernels: inside one, libgomp would give
@@ -136,6 +140,10 @@ std::vector<StaticSolution> StaticBatch::solve(const StaticOptions& options) {
   }
   if (failure) std::rethrow_exception(failure);
   return solutions;
+}
+
+HostTransfers StaticBatch::host_transfers() const {
+  return impl_->transfers;
 }
 
 StaticSolution solve_static(const Context& ctx, const Economy& economy,

@@ -39,6 +39,9 @@ class StaticBatch {
   void set_omega(std::size_t b, const std::vector<double>& omega);
   /// Solves every problem from its current state (the first solve: omega_init, phat = 1).
   std::vector<StaticSolution> solve(const StaticOptions& options);
+  /// What the last solve's factor-price iterations brought to the host, summed over its groups
+  /// of problems solved in lockstep (the warm starts and outputs excluded).
+  HostTransfers host_transfers() const;
 
  private:
   struct Impl;

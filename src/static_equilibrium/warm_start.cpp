@@ -1,5 +1,6 @@
 // The fast solver's warm starts (batch_solve.hpp): each problem's factor prices, price indices
-// and expenditure from its last solve, uploaded before a group's solve and kept after it.
+// and expenditure from its last solve, uploaded before a group's solve with the problem's
+// per-market inputs, and kept after it.
 #include <algorithm>
 #include <cmath>
 
@@ -10,7 +11,8 @@ namespace dynhat::te {
 void BatchSolve::load(const std::vector<Problem>& problems, std::size_t first) {
   const std::size_t jnn = size_ * e_.regions, length = B_ * size_;
   group_ = &problems[first];
-  std::vector<double> u(length), log_phat(length, 0.0), x(length, 0.0), shift(length);
+  std::vector<double> u(length), log_phat(length, 0.0), x(length, 0.0), shift(length), VAL(length),
+      VAR(length), labor_factor(length);
   for (std::size_t b = 0; b < B_; ++b) {
     const Problem& p = group_[b];
     if (loaded_q_[b] != p.shares.get()) {
@@ -27,11 +29,17 @@ void BatchSolve::load(const std::vector<Problem>& problems, std::size_t first) {
       std::copy(p.expenditure.begin(), p.expenditure.end(), at(x));
     }
     std::copy(p.cost_shift.begin(), p.cost_shift.end(), at(shift));
+    std::copy(p.reference->VAL.begin(), p.reference->VAL.end(), at(VAL));
+    std::copy(p.reference->VAR.begin(), p.reference->VAR.end(), at(VAR));
+    std::copy(p.shock.labor_factor.begin(), p.shock.labor_factor.end(), at(labor_factor));
   }
   u_.upload(u.data(), length);
   log_phat_.upload(log_phat.data(), length);
   expenditure_.upload(x.data(), length);
-  cost_shift_ = std::move(shift);
+  cost_shift_.upload(shift.data(), length);
+  VAL_.upload(VAL.data(), length);
+  VAR_.upload(VAR.data(), length);
+  labor_factor_.upload(labor_factor.data(), length);
   std::fill(forcing_.begin(), forcing_.end(), 0.0);
 }
 
