@@ -330,8 +330,15 @@ result=$(kill_run TERM solved)
 check "SIGTERM ends the run by the signal" test "${result%%:*}" -eq 143
 check "SIGTERM removes the staging" test ! -e ".solved.dynhat-staging-${result##*:}"
 check "SIGTERM leaves the old run whole" test "$(sha256sum < solved/report.json)" = "$old_report"
-result=$(kill_run INT interrupted)
-check "SIGINT removes the staging and writes nothing" test ! -e interrupted -a ! -e ".interrupted.dynhat-staging-${result##*:}"
+# Started in the background by a non-interactive shell (e.g. `nohup ... &`), this script
+# inherits SIGINT ignored; dynhat then keeps it ignored (output_directory.cpp) and the run
+# completes, so there is nothing to check.
+if (( 0x$(awk '/^SigIgn/ {print $2}' /proc/$$/status) & 2 )); then
+  echo "SKIPPED: SIGINT is ignored by this shell (inherited): the SIGINT check cannot run"
+else
+  result=$(kill_run INT interrupted)
+  check "SIGINT removes the staging and writes nothing" test ! -e interrupted -a ! -e ".interrupted.dynhat-staging-${result##*:}"
+fi
 result=$(kill_run KILL solved)
 check "SIGKILL leaves a stale staging directory" test -d ".solved.dynhat-staging-${result##*:}"
 "$dynhat" solve scenario.toml --out solved > rerun.log 2>&1
