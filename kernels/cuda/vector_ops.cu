@@ -283,12 +283,21 @@ void segment_scale(const Context& ctx, std::size_t segments, std::size_t n,
   DYNHAT_CUDA_CHECK_LAUNCH();
 }
 
+namespace {
+/// The [segments] mask bytes on the device, in scratch doubles reinterpreted (cudaMalloc memory
+/// is aligned); valid until the next use of the scratch.
+const unsigned char* upload_mask(const Context& ctx, std::size_t segments,
+                                 const unsigned char* mask_host) {
+  auto* mask = reinterpret_cast<unsigned char*>(scratch(ctx, doubles_for_bytes(segments)));
+  upload(ctx, mask, mask_host, segments);
+  return mask;
+}
+}  // namespace
+
 void segment_copy(const Context& ctx, std::size_t segments, std::size_t n,
                   const unsigned char* mask_host, const double* src, double* dst) {
   if (segments == 0 || n == 0) return;
-  // The mask travels as bytes, in scratch doubles reinterpreted (cudaMalloc memory is aligned).
-  auto* mask = reinterpret_cast<unsigned char*>(scratch(ctx, doubles_for_bytes(segments)));
-  upload(ctx, mask, mask_host, segments);
+  const unsigned char* mask = upload_mask(ctx, segments, mask_host);
   const std::size_t total = segments * n;
   segment_copy_kernel<<<grid_stride_blocks(total), kBlockSize, 0, ctx.cuda()->stream>>>(
       segments, n, mask, src, dst);
@@ -298,8 +307,7 @@ void segment_copy(const Context& ctx, std::size_t segments, std::size_t n,
 void segment_multiply(const Context& ctx, std::size_t segments, std::size_t n,
                       const unsigned char* mask_host, const double* a, double* x) {
   if (segments == 0 || n == 0) return;
-  auto* mask = reinterpret_cast<unsigned char*>(scratch(ctx, doubles_for_bytes(segments)));
-  upload(ctx, mask, mask_host, segments);
+  const unsigned char* mask = upload_mask(ctx, segments, mask_host);
   const std::size_t total = segments * n;
   segment_multiply_kernel<<<grid_stride_blocks(total), kBlockSize, 0, ctx.cuda()->stream>>>(
       segments, n, mask, a, x);
