@@ -8,10 +8,13 @@
 //      sequential reference of MODEL.md 5.2-5.3 (tests/support/sequential_reference.cpp) on the
 //      small test economy at the same tolerance (1e-10), for the per-outer-iteration ratio.
 // Counters: outer_iterations (baseline + counterfactual), seconds_per_iteration, te_seconds,
-// te_host_syncs_per_iteration and te_host_bytes_per_iteration (what the temporary equilibria's
-// factor-price iterations bring to the host per outer iteration, PathSolution::te_host_transfers:
-// on cuda the whole batch is one group; on cpu each date counts apart) and
-// te_largest_host_transfer (bytes: per-problem scalars, not [J][N] arrays).
+// te_host_syncs_per_iteration and te_host_bytes_per_iteration (what the temporary equilibria
+// bring to the host per outer iteration, PathSolution::te_host_transfers: on cuda the whole
+// batch is one group; on cpu each date counts apart), te_largest_host_transfer (bytes), and the
+// same for the whole outer iteration (household block and outer step too,
+// PathSolution::host_transfers): host_syncs_per_iteration, host_bytes_per_iteration,
+// largest_host_transfer. The largest transfers include the first evaluation's anchors (the
+// labor ratios of all dates, once per path); after it they are per-problem scalars.
 #include <cmath>
 #include <filesystem>
 
@@ -51,6 +54,12 @@ void report(benchmark::State& state, const PathSolution& b, const PathSolution& 
       static_cast<double>(transfers.synchronisations) / iterations;
   state.counters["te_host_bytes_per_iteration"] = static_cast<double>(transfers.bytes) / iterations;
   state.counters["te_largest_host_transfer"] = static_cast<double>(transfers.largest);
+  HostTransfers all = b.host_transfers;
+  all += c.host_transfers;
+  state.counters["host_syncs_per_iteration"] =
+      static_cast<double>(all.synchronisations) / iterations;
+  state.counters["host_bytes_per_iteration"] = static_cast<double>(all.bytes) / iterations;
+  state.counters["largest_host_transfer"] = static_cast<double>(all.largest);
   if (!(b.report.converged && c.report.converged && b.te_converged && c.te_converged))
     fail(state, "dynamic path not converged");
 }

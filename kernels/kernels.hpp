@@ -95,6 +95,11 @@ enum class CopyKind { host_to_device, device_to_host, device_to_device };
     (const Context& ctx, std::size_t m, std::size_t slots, const double* real_wage,               \
      const double* r, const double* shift, double inv_nu, double* log_y),                         \
     (ctx, m, slots, real_wage, r, shift, inv_nu, log_y))                                          \
+  /* Real-wage changes (the value update's input): cdot[t][k] = W[t][k] / W[t-1][k] for           \
+     t = 1..slots-2; rows 0 and slots-1 are 1. W, cdot: [slots][m]. */                            \
+  X(void, real_wage_changes,                                                                      \
+    (const Context& ctx, std::size_t m, std::size_t slots, const double* W, double* cdot),        \
+    (ctx, m, slots, W, cdot))                                                                     \
                                                                                                   \
   /* Vector helpers for the outer iterations. */                                                  \
   /* min and max of a[i] - b[i], i < n (both NaN if any difference is); synchronises. */          \
@@ -220,7 +225,38 @@ enum class CopyKind { host_to_device, device_to_host, device_to_device };
   X(void, te_chord_step,                                                                          \
     (const Context& ctx, std::size_t count, std::size_t J, std::size_t N, std::size_t R,          \
      const float* K, const double* F, double* g),                                                 \
-    (ctx, count, J, N, R, K, F, g))
+    (ctx, count, J, N, R, K, F, g))                                                               \
+  /* The labor changes of a path's temporary equilibria from its labor path on the backend:       \
+     problem b is row b of L ([batch][M], M = R (J + 1) markets, region n's sector j at           \
+     n (J + 1) + 1 + j), relative to L0 ([M], slot 0). Mobile markets (n < R) occupied at slot 0  \
+     get labor[b][j][n] = L / L0 and labor_factor = labor^(1 - xi[n]) (E17); empty ones (L0 = 0)  \
+     and countries get 1 and 1. Returns the number of occupied markets whose L is not positive    \
+     and finite (their entries are then meaningless); synchronises. xi: [N]; labor,               \
+     labor_factor: [batch][J][N]. */                                                              \
+  X(std::size_t, te_labor_inputs,                                                                 \
+    (const Context& ctx, std::size_t batch, std::size_t J, std::size_t N, std::size_t R,          \
+     const double* L, const double* L0, const double* xi, double* labor, double* labor_factor),   \
+    (ctx, batch, J, N, R, L, L0, xi, labor, labor_factor))                                        \
+  /* The outputs of solved temporary equilibria, on the backend (te::finish and                   \
+     te::market_clearing_residual with the numeraire of a path): with va[k] = (VAL + VAR)         \
+     labor_factor exp(log_omega) (E17) and s = world_va / sum_k va[k] (in order k),               \
+     omega[b][k] = s exp(log_omega[k]); price_index[b][n] = exp(sum_j alpha[j] (log s +           \
+     log_phat[j][n])) (in order j); for n < R real_wage[b * stride + n (J + 1) + 1 + j] =         \
+     omega[j][n] labor[j][n]^(-xi[n]) / wage_ref[j][n] / price_index[n] (the markets of a path's  \
+     labor layout; other entries untouched); residual_host[b] = the largest of                    \
+     |gamma Y - va| / va over mobile markets with va > 0 and |sum_j gamma Y - sum_j va| /         \
+     sum_j va over countries with sum_j va > 0 (Y: sales at the solution; scale-free).            \
+     Synchronises. alpha: [J]; gamma: [J][N]; xi: [N]; per problem [batch][J][N] except           \
+     price_index [batch][N]. */                                                                   \
+  X(void, te_path_outputs,                                                                        \
+    (const Context& ctx, std::size_t batch, std::size_t J, std::size_t N, std::size_t R,          \
+     const double* alpha, const double* gamma, const double* xi, const double* VAL,               \
+     const double* VAR, const double* labor, const double* labor_factor, const double* wage_ref,  \
+     const double* log_omega, const double* log_phat, const double* Y, double world_va,           \
+     double* omega, double* price_index, double* real_wage, std::size_t stride,                   \
+     double* residual_host),                                                                      \
+    (ctx, batch, J, N, R, alpha, gamma, xi, VAL, VAR, labor, labor_factor, wage_ref, log_omega,   \
+     log_phat, Y, world_va, omega, price_index, real_wage, stride, residual_host))
 
 #define DYNHAT_DECLARE_KERNEL(ret, name, params, args) ret name params;
 

@@ -7,9 +7,14 @@
 #include <cmath>
 #include <numeric>
 
+#include "dynamic/path_equilibria.hpp"
 #include "dynhat/dynamic.hpp"
 #include "dynhat/effects.hpp"
 #include "dynhat/error.hpp"
+#include "dynhat/synthetic.hpp"
+#include "runtime/device_array.hpp"
+#include "static_equilibrium/batch_solve.hpp"
+#include "static_equilibrium/chord_matrix.hpp"
 #include "support/backend_test.hpp"
 #include "support/cpu_context.hpp"
 #include "support/fixtures.hpp"
@@ -196,6 +201,86 @@ TEST(DynamicPath, BatchedEquilibriaEqualTheChainAlongTheConvergedPath) {
         ASSERT_NEAR(baseline.real_wage(t, m), cumulative[m], 1e-10 * cumulative[m])
             << "slot " << t << " market " << m;
       }
+  }
+}
+
+// The batch of a path's temporary equilibria keeps its inputs, states and outputs on the
+// backend: a solve after the first (which picks the anchors, bringing the labor ratios and their
+// solutions to the host) brings back per-problem scalars only, never one date's [J][N] array
+// (the CPU solves each date as a group of one: at most the GMRES coefficients of one restart
+// cycle, 8 (restart + 1) bytes). Its real wages, factor prices and price indices equal those of
+// the same date solved alone into a StaticSolution, each solved to 1e-12 (their condition on
+// these small tables stays below 10: 1e-10 relative has room).
+TEST(DynamicPath, WarmEquilibriaBringBackPerProblemScalarsOnly) {
+  const Context& ctx = testing::cpu_context();
+  DynamicModel model;  // J N = 60 > 41 coefficients
+  model.economy = synthetic_economy(5, 12, 6, 18);
+  model.base_year = base_year_equilibrium(ctx, model.economy);
+  SyntheticMobility mobility = synthetic_mobility(6, 6, 18);
+  model.mu0 = std::move(mobility.mu0);
+  model.L0 = std::move(mobility.L0);
+  model.periods = 12;
+  const Economy& e = model.economy;
+  const std::size_t T = model.periods, M = model.markets(), J = e.sectors, N = e.regions;
+  const dynamic::CumulativeChanges changes = dynamic::cumulate(china_like(T), model);
+  const ReferenceState& base = model.base_year;
+  const te::ChordMatrix chord(ctx, e, base.trade_shares, base.VAL, base.VAR);
+  dynamic::PathEquilibriumBatch batch(ctx, model, changes, nullptr, &chord);
+  // Two labor paths: L0 moved by up to 2% (then 3%) per slot, total labor kept.
+  const auto labor_path = [&](double step) {
+    std::vector<double> L((T + 1) * M);
+    for (std::size_t t = 0; t <= T; ++t)
+      for (std::size_t m = 0; m < M; ++m)
+        L[t * M + m] = model.L0[m] * (1.0 + step * static_cast<double>(t % 5) *
+                                                (static_cast<double>(m % 3) - 1.0));
+    return L;
+  };
+  StaticOptions options;
+  options.tol = 1e-12;
+  ASSERT_TRUE(batch.solve(DeviceArray(ctx, labor_path(0.004)), options).converged);
+  const std::vector<double> L = labor_path(0.006);
+  const dynamic::PathEquilibria warm = batch.solve(DeviceArray(ctx, L), options);
+  ASSERT_TRUE(warm.converged);
+  const long restart_coefficients = static_cast<long>(sizeof(double)) * (te::kGmresRestart + 1);
+  ASSERT_LT(restart_coefficients, static_cast<long>(sizeof(double) * J * N));
+  EXPECT_LE(warm.host_transfers.largest, restart_coefficients);
+  EXPECT_GE(warm.host_transfers.synchronisations, static_cast<long>(T - 2));
+
+  const std::vector<double> real_wage = batch.real_wage().to_host();
+  const std::vector<double> omega = batch.omega().to_host(), price = batch.price_index().to_host();
+  double base_va = 0.0;
+  for (std::size_t k = 0; k < J * N; ++k) base_va += base.VAL[k] + base.VAR[k];
+  for (std::size_t t = 1; t + 1 < T; ++t) {
+    StaticShock shock;
+    shock.productivity = changes.productivity[t];
+    shock.trade_costs = changes.trade_costs[t];
+    shock.labor.assign(J * N, 1.0);
+    for (std::size_t n = 0; n < e.mobile_regions; ++n)
+      for (std::size_t j = 0; j < J; ++j) {
+        const std::size_t m = n * (J + 1) + 1 + j;
+        shock.labor[j * N + n] = L[t * M + m] / model.L0[m];
+      }
+    const StaticSolution x = solve_static(ctx, e, base, shock, options);
+    ASSERT_TRUE(x.report.converged);
+    double va = 0.0;  // the path's numeraire: the base year's world value added
+    for (std::size_t k = 0; k < J * N; ++k) va += x.VAL[k] + x.VAR[k];
+    const double scale = base_va / va;
+    for (std::size_t k = 0; k < J * N; ++k)
+      ASSERT_NEAR(omega[t * J * N + k], scale * x.omega[k], 1e-10 * scale * x.omega[k]);
+    for (std::size_t n = 0; n < N; ++n)
+      ASSERT_NEAR(price[t * N + n], scale * x.price_index[n], 1e-10 * scale * x.price_index[n]);
+    for (std::size_t n = 0; n < e.mobile_regions; ++n) {
+      EXPECT_EQ(real_wage[t * M + n * (J + 1)], 1.0) << "non-employment, slot " << t;
+      for (std::size_t j = 0; j < J; ++j) {
+        const double want = x.real_wage[j * N + n];
+        ASSERT_NEAR(real_wage[t * M + n * (J + 1) + 1 + j], want, 1e-10 * want)
+            << "slot " << t << " region " << n << " sector " << j;
+      }
+    }
+  }
+  for (std::size_t m = 0; m < M; ++m) {
+    EXPECT_EQ(real_wage[m], 1.0) << "slot 0 is the base year";
+    EXPECT_EQ(real_wage[(T - 1) * M + m], real_wage[(T - 2) * M + m]) << "slot T-1 repeats T-2";
   }
 }
 

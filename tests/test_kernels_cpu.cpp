@@ -354,6 +354,110 @@ TEST(CpuTeKernels, FactorPriceHelpersEqualTeTermsAndANaiveProduct) {
   EXPECT_EQ(k.excess[0], -d.log_omega[0]);
 }
 
+// A path's labor inputs and outputs against their definitions and what a StaticSolution gets
+// from te::finish and te::market_clearing_residual at the same solution, scaled to the same
+// numeraire: labor changes from the labor path (occupied mobile markets only; NaN in the
+// non-employment slots and the empty market is never read), factor prices, price indices, real
+// wages in the path's market layout (the non-employment slots and the stride's padding left
+// alone) and the residuals. Bounds are derived beside each.
+TEST(CpuTeKernels, PathOutputsEqualTeFinishAndTheResidual) {
+  const Context cpu(Backend::cpu);
+  const Economy base = synthetic_economy(4, 9, 5, 191);
+  const std::size_t batch = 3, J = base.sectors, N = base.regions, R = base.mobile_regions;
+  const std::size_t jn = J * N, M = R * (J + 1);
+  testing::FactorPriceData d = testing::random_factor_price_data(base, batch, 193);
+  // Problem 0's largest residual is a country's (its sales 1e8 times too large), the others'
+  // a mobile market's: both branches decide a result.
+  for (std::size_t j = 0; j < J; ++j) d.Y[j * N + N - 1] *= 1e8;
+  testing::PathOutputData p = testing::random_path_output_data(d, 197);
+  Economy e = base;
+  e.xi = p.xi;  // te::finish reads xi from the economy
+  const double sentinel = 12345.0;
+  const testing::PathOutputs k = testing::run_path_kernels(cpu, d, p, sentinel);
+  EXPECT_EQ(k.unresolved, 0u);
+  for (std::size_t b = 0; b < batch; ++b) {
+    const std::string tag = "problem " + std::to_string(b);
+    te::ExpandedShock shock;
+    shock.wage_ref = problem(p.wage_ref, b, jn);
+    shock.labor.assign(jn, 1.0);
+    shock.labor_factor.assign(jn, 1.0);
+    for (std::size_t n = 0; n < R; ++n) {
+      for (std::size_t j = 0; j < J; ++j) {
+        const std::size_t m = n * (J + 1) + 1 + j, i = j * N + n;
+        if (m == p.empty_market) continue;
+        shock.labor[i] = p.L[b * M + m] / p.L0[m];
+        shock.labor_factor[i] = std::pow(shock.labor[i], 1.0 - p.xi[n]);
+      }
+    }
+    // The same operations as the kernel: bitwise.
+    EXPECT_EQ(problem(k.labor, b, jn), shock.labor) << tag;
+    EXPECT_EQ(problem(k.labor_factor, b, jn), shock.labor_factor) << tag;
+
+    const ReferenceState ref{{}, problem(d.VAL, b, jn), problem(d.VAR, b, jn)};
+    const std::vector<double> omega_own = exp_of(problem(d.log_omega, b, jn));
+    const std::vector<double> scale = te::value_added_scale(omega_own, shock.labor_factor);
+    double total = 0.0;
+    for (std::size_t i = 0; i < jn; ++i) total += (ref.VAL[i] + ref.VAR[i]) * scale[i];
+    const double s = p.world_va / total;
+    StaticSolution x;
+    for (const double w : omega_own) x.omega.push_back(s * w);
+    for (const double lp : problem(p.log_phat, b, jn)) x.sector_prices.push_back(s * std::exp(lp));
+    te::finish(e, ref, shock, x);
+    // The value added sums J N positive terms in the same order, each product associated
+    // differently (2 eps): s within (J N + 3) eps relative, omega one rounding more.
+    const double omega_bound = (jn + 4) * kEps;
+    EXPECT_LE(max_relative_error(problem(k.omega, b, jn), x.omega), omega_bound) << tag;
+    // log P = sum_j alpha_j (log s + log phat) against sum_j alpha_j log(s phat): each term
+    // within 2 eps (1 + |log s| + |log phat|) absolute, J of them summed with weights summing to
+    // 1 (J eps of the sum more), plus log s's own error (omega_bound); exp turns that absolute
+    // error of the exponent into a relative one (+ 1 ulp).
+    double largest_log = std::abs(std::log(s));
+    for (const double lp : p.log_phat) largest_log = std::max(largest_log, std::abs(lp));
+    const double price_bound = (J + 3) * kEps * (2.0 + largest_log) + omega_bound;
+    EXPECT_LE(max_relative_error(problem(k.price_index, b, N), x.price_index), price_bound) << tag;
+    // Real wage: omega labor^-xi / wage_ref / P, the same operations but omega's and P's errors.
+    for (std::size_t n = 0; n < N; ++n) {
+      for (std::size_t j = 0; j < J; ++j) {
+        const double got = k.real_wage[b * p.stride + (n < R ? n * (J + 1) + 1 + j : 0)];
+        if (n >= R) continue;
+        const double want = x.real_wage[j * N + n];
+        EXPECT_NEAR(got, want, (omega_bound + price_bound + 4 * kEps) * want)
+            << tag << " market " << n << "," << j;
+      }
+    }
+    for (std::size_t n = 0; n < R; ++n)
+      EXPECT_EQ(k.real_wage[b * p.stride + n * (J + 1)], sentinel) << tag << " slot q = 0";
+    for (std::size_t c = M; c < p.stride; ++c)
+      EXPECT_EQ(k.real_wage[b * p.stride + c], sentinel) << tag << " padding";
+    // |gamma Y - va| / va with va within 3 eps relative and sums of J positive terms in the same
+    // order: the residual within (J + 6) eps (1 + r + gamma Y / va) absolute, gamma Y / va <= 1 +
+    // r.
+    const double r = te::market_clearing_residual(e, ref, problem(d.Y, b, jn), scale);
+    EXPECT_NEAR(k.residual[b], r, (J + 6) * kEps * (2.0 + 2.0 * r)) << tag;
+    EXPECT_GT(r, 0.1) << tag;  // random sales: far from clearing, so the test sees the formula
+  }
+  // Labor that is zero or infinite in an occupied market is counted; NaN where it is never read
+  // (the empty market, the non-employment slots) is not.
+  p.L[1 * M + 0 * (J + 1) + 2] = 0.0;
+  p.L[2 * M + 1 * (J + 1) + 1] = INFINITY;
+  EXPECT_EQ(testing::run_path_kernels(cpu, d, p, sentinel).unresolved, 2u);
+}
+
+// Cdot_t = W_t / W_{t-1} inside the horizon, 1 at its ends (one division: exact rounding).
+TEST(CpuVectorOps, RealWageChangesDivideConsecutiveSlots) {
+  const Context cpu(Backend::cpu);
+  const std::size_t m = 3, slots = 4;
+  const std::vector<double> W = random_vector(m * slots, 0.5, 2.0, 199);
+  std::vector<double> cdot(m * slots, -1.0);
+  kernels::cpu::real_wage_changes(cpu, m, slots, W.data(), cdot.data());
+  for (std::size_t t = 0; t < slots; ++t) {
+    for (std::size_t k = 0; k < m; ++k) {
+      const double want = t == 0 || t + 1 == slots ? 1.0 : W[t * m + k] / W[(t - 1) * m + k];
+      EXPECT_EQ(cdot[t * m + k], want) << "slot " << t << " market " << k;
+    }
+  }
+}
+
 // The price sweep and the trade shares work in levels (kernels.hpp) and redo a row from the logs
 // when its products q c fall below e^-300. Row 0 is such a row: origin 1 has q = e^-400 and cost
 // factor e^-400, origin 2 q = 1 and e^-900, origin 0 a zero share, so every product underflows

@@ -18,6 +18,8 @@
 #include "dynhat/error.hpp"
 #include "dynhat/household.hpp"
 #include "dynhat/synthetic.hpp"
+#include "kernels/kernels.hpp"
+#include "runtime/device_array.hpp"
 #include "support/backend_test.hpp"
 #include "support/factor_price_data.hpp"
 #include "support/fixtures.hpp"
@@ -420,6 +422,62 @@ TEST_F(CudaTeParity, FactorPriceHelpersMatchCpu) {
           << "te_chord_step" << tag << " entry " << i;
     }
   }
+}
+
+// A path's labor inputs and outputs (kernels.hpp te_labor_inputs, te_path_outputs) and the
+// real-wage changes, CPU against GPU on the same inputs; the non-employment slots and the
+// padding hold the sentinel on both (they are compared whole).
+TEST_F(CudaTeParity, PathOutputsMatchCpu) {
+  struct Shape {
+    std::size_t J, N, R;
+  };
+  const Context cpu(Backend::cpu), gpu(Backend::cuda);
+  const double sentinel = 12345.0;
+  for (const Shape shape : {Shape{4, 9, 5}, Shape{22, 87, 50}}) {
+    const Economy e = synthetic_economy(shape.J, shape.N, shape.R, 201);
+    const testing::FactorPriceData d = testing::random_factor_price_data(e, 3, 203);
+    testing::PathOutputData p = testing::random_path_output_data(d, 207);
+    const testing::PathOutputs c = testing::run_path_kernels(cpu, d, p, sentinel);
+    const testing::PathOutputs g = testing::run_path_kernels(gpu, d, p, sentinel);
+    const std::size_t J = shape.J, N = shape.N, jn = J * N;
+    const std::string tag = " " + std::to_string(J) + "x" + std::to_string(N);
+    EXPECT_EQ(g.unresolved, 0u) << tag;
+    // One division and one pow (CUDA's within 2 ulp) per entry.
+    EXPECT_EQ(g.labor, c.labor) << tag;
+    report(("te_labor_inputs factor" + tag).c_str(), N,
+           normwise_error(g.labor_factor, c.labor_factor), bound(2));
+    // The world value added: J N positive terms by a block tree against in order.
+    report(("te_path_outputs omega" + tag).c_str(), N, normwise_error(g.omega, c.omega), bound(jn));
+    // log P: J terms in the same order, each with log s; exp within 1 ulp on both.
+    report(("te_path_outputs price_index" + tag).c_str(), N,
+           normwise_error(g.price_index, c.price_index), bound(jn + J));
+    std::vector<double> written_c, written_g;  // the real wages written (not the sentinels)
+    for (std::size_t i = 0; i < c.real_wage.size(); ++i) {
+      if (c.real_wage[i] == sentinel) {
+        EXPECT_EQ(g.real_wage[i], sentinel) << tag << " entry " << i;
+        continue;
+      }
+      written_c.push_back(c.real_wage[i]);
+      written_g.push_back(g.real_wage[i]);
+    }
+    report(("te_path_outputs real_wage" + tag).c_str(), N, normwise_error(written_g, written_c),
+           bound(jn + J));
+    report(("te_path_outputs residual" + tag).c_str(), N, normwise_error(g.residual, c.residual),
+           bound(J + 6));
+    p.L[p.L0.size() + 2] = 0.0;  // problem 1, region 0, sector 1: occupied
+    EXPECT_EQ(testing::run_path_kernels(gpu, d, p, sentinel).unresolved, 1u) << tag;
+  }
+  // Real-wage changes: one division per entry, exactly rounded on both.
+  const std::size_t m = 1150, slots = 7;
+  const std::vector<double> W = random_vector(m * slots, 0.5, 2.0, 209);
+  std::vector<double> out[2];
+  for (const Context* ctx : {&cpu, &gpu}) {
+    const DeviceArray w(*ctx, W);
+    DeviceArray cdot(*ctx, m * slots);
+    kernels::real_wage_changes(*ctx, m, slots, w.data(), cdot.data());
+    out[ctx == &gpu] = cdot.to_host();
+  }
+  EXPECT_EQ(out[1], out[0]);
 }
 
 TEST(CudaBackend, AskingWithoutADeviceIsAClearError) {

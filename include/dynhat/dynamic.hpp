@@ -147,10 +147,15 @@ struct PathSolution {
   double te_passes_first = 0.0;
   double te_passes_warm = 0.0;
   double te_seconds = 0.0;  ///< time in temporary equilibria (wall clock)
-  /// What the temporary equilibria's factor-price iterations brought to the host, over every
-  /// outer iteration (HostTransfers; each group of problems solved in lockstep counts apart: on
-  /// the GPU the whole batch is one group, on the CPU each date is one).
+  /// What the temporary equilibria brought to the host, over every outer iteration: their
+  /// factor-price iterations, outputs and warm starts (HostTransfers; each group of problems
+  /// solved in lockstep counts apart: on the GPU the whole batch is one group, on the CPU each
+  /// date is one). The first evaluation adds the anchors' solutions and the labor ratios they
+  /// are chosen by.
   HostTransfers te_host_transfers;
+  /// What the outer iterations brought to the host in all: te_host_transfers, the household
+  /// block and the outer step (the outputs above excluded).
+  HostTransfers host_transfers;
 };
 
 /// The baseline (Proposition 1, MODEL.md 5.2): constant fundamentals, or those changing by

@@ -8,6 +8,7 @@
 //  labor_chain      2 T m^2 flops;             bytes 8 T m^2 (mu0 streamed once per slot)
 //  backward_value_sweep  the same, products with mu0 instead of mu0^T
 //  value_update     T*m logs;                  bytes 24 T m
+//  real_wage_changes  T*m divisions;           bytes 16 T m
 // Numerics: c is shifted per slot so its largest entry is 1; the shift cancels between c_t and
 // r_t and is added back in logs by value_update.
 #include <Eigen/Core>
@@ -144,6 +145,15 @@ void value_update(const Context& /*ctx*/, std::size_t m, std::size_t slots, cons
     for (std::size_t i = 0; i < m; ++i) {
       out[i] = log_value_change(wage[i], inv_nu, now[i], before[i], shift[t], shift[t - 1]);
     }
+  }
+}
+
+void real_wage_changes(const Context& /*ctx*/, std::size_t m, std::size_t slots, const double* W,
+                       double* cdot) {
+  for (std::size_t t = 0; t < slots; ++t) {
+    double* out = cdot + t * m;
+    for (std::size_t k = 0; k < m; ++k)
+      out[k] = t == 0 || t + 1 == slots ? 1.0 : W[t * m + k] / W[(t - 1) * m + k];
   }
 }
 

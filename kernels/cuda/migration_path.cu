@@ -7,7 +7,8 @@
 //    8 m^2 T bytes read (bandwidth bound), no host synchronisation inside the chain.
 //  * backward_value_sweep: the outer iteration's preconditioner, T products mu0 (c_t * d_{t+1})
 //    with the same cost as the labor chain.
-//  * value_update: E12/E28 factorised, elementwise, 24mT bytes read, 2 logs per entry.
+//  * value_update: E12/E28 factorised, elementwise, 24mT bytes read, 2 logs per entry;
+//    real_wage_changes: its input W_t / W_{t-1}, elementwise, 16mT bytes.
 // Numerics: the per-slot shift keeps every c in (0, 1], so the GEMM cannot overflow however large
 // the cumulative log Y; the shift cancels in L / r. Summation orders inside cuBLAS are fixed for
 // a given GPU and cuBLAS version (no atomics), hence reproducible run to run.
@@ -84,6 +85,15 @@ __global__ void value_update_kernel(std::size_t m, std::size_t slots, const doub
     log_y[i] = t == 0 || t + 1 == slots
                    ? 0.0
                    : log_value_change(real_wage[i], inv_nu, r[i], r[i - m], shift[t], shift[t - 1]);
+  }
+}
+
+/// cdot[t][k] = W[t][k] / W[t-1][k] inside the horizon, 1 at its ends.
+__global__ void real_wage_changes_kernel(std::size_t m, std::size_t slots, const double* W,
+                                         double* cdot) {
+  for (std::size_t i = grid_stride_first(); i < m * slots; i += grid_stride_step()) {
+    const std::size_t t = i / m;
+    cdot[i] = t == 0 || t + 1 == slots ? 1.0 : W[i] / W[i - m];
   }
 }
 
@@ -185,6 +195,14 @@ void value_update(const Context& ctx, std::size_t m, std::size_t slots, const do
   if (m == 0 || slots == 0) return;
   value_update_kernel<<<grid_stride_blocks(m * slots), kBlockSize, 0, ctx.cuda()->stream>>>(
       m, slots, real_wage, r, shift, inv_nu, log_y);
+  DYNHAT_CUDA_CHECK_LAUNCH();
+}
+
+void real_wage_changes(const Context& ctx, std::size_t m, std::size_t slots, const double* W,
+                       double* cdot) {
+  if (m == 0 || slots == 0) return;
+  real_wage_changes_kernel<<<grid_stride_blocks(m * slots), kBlockSize, 0, ctx.cuda()->stream>>>(
+      m, slots, W, cdot);
   DYNHAT_CUDA_CHECK_LAUNCH();
 }
 

@@ -1,9 +1,15 @@
 #include "dynamic/path_equilibria.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 
+#include "dynhat/error.hpp"
+#include "kernels/kernels.hpp"
+#include "runtime/host_transfers.hpp"
 #include "runtime/stopwatch.hpp"
+#include "static_equilibrium/batch_solve.hpp"
 #include "static_equilibrium/te_terms.hpp"
 
 namespace dynhat::dynamic {
@@ -74,36 +80,60 @@ PathEquilibriumBatch::PathEquilibriumBatch(const Context& ctx, const DynamicMode
       shocks_(slot_shocks(model, changes, warm_omega)),
       base_chord_(base_chord),
       batch_(ctx, model.economy,
-             std::vector<const ReferenceState*>(model.periods - 2, &model.base_year), shocks_) {
+             std::vector<const ReferenceState*>(model.periods - 2, &model.base_year), shocks_),
+      L0_(ctx, model.L0),
+      xi_(ctx, model.economy.xi),
+      labor_(ctx, shocks_.size() * model.economy.sectors * model.economy.regions),
+      labor_factor_(ctx, labor_.size()),
+      real_wage_(ctx, std::vector<double>(model.periods * model.markets(), 1.0)),
+      omega_(ctx, std::vector<double>(model.periods * model.economy.sectors * model.economy.regions,
+                                      1.0)),
+      price_index_(ctx, std::vector<double>(model.periods * model.economy.regions, 1.0)) {
   for (std::size_t b = 0; b < shocks_.size(); ++b) {
     batch_.set_chord(b, base_chord);
     distance_.push_back(log_distance(shocks_[b].productivity) +
                         log_distance(shocks_[b].trade_costs));
   }
+  const ReferenceState& base = model.base_year;
+  for (std::size_t k = 0; k < base.VAL.size(); ++k) base_world_va_ += base.VAL[k] + base.VAR[k];
 }
 
 PathEquilibriumBatch::~PathEquilibriumBatch() = default;
 
-std::vector<double> PathEquilibriumBatch::labor_ratio(const Matrix& L, std::size_t b) const {
-  const Economy& e = model_.economy;
-  const std::size_t J = e.sectors, N = e.regions, slots = J + 1, t = 1 + b;
-  std::vector<double> labor(J * N, 1.0);
-  for (std::size_t n = 0; n < e.mobile_regions; ++n) {
-    for (std::size_t j = 0; j < J; ++j) {
-      const std::size_t m = n * slots + 1 + j;
-      // A market empty at slot 0 stays empty (mu0 rows scale, never create, labor): ratio 1.
-      labor[j * N + n] = model_.L0[m] > 0.0 ? L(t, m) / model_.L0[m] : 1.0;
-    }
-  }
-  return labor;
+std::vector<double> PathEquilibriumBatch::labor_ratio(const std::vector<double>& ratios,
+                                                      std::size_t b) const {
+  const std::size_t JN = model_.economy.sectors * model_.economy.regions;
+  return {ratios.begin() + static_cast<std::ptrdiff_t>(b * JN),
+          ratios.begin() + static_cast<std::ptrdiff_t>((b + 1) * JN)};
 }
 
-int PathEquilibriumBatch::anchor_dates(const Matrix& L, const StaticOptions& options,
-                                       HostTransfers& transfers) {
+void PathEquilibriumBatch::unresolved_labor(const DeviceArray& L) const {
+  const std::size_t T = model_.periods, M = model_.markets(), slots = model_.economy.sectors + 1;
+  std::vector<double> labor(M * (T - 1));
+  L.download(labor.data(), labor.size());
+  for (std::size_t t = 1; t + 1 < T; ++t) {
+    for (std::size_t m = 0; m < M; ++m) {
+      const double l = labor[t * M + m];
+      if (m % slots != 0 && model_.L0[m] > 0.0 && !(l > 0.0 && std::isfinite(l))) {
+        throw NotConverged(fmt::format(
+            "numerical breakdown: labor of market {} at slot {} is {} (L0 = {:g}), must stay "
+            "positive and finite; the path is not resolvable in double precision (nu = {:g}; "
+            "check for extreme shock factors)",
+            m, t, l, model_.L0[m], model_.nu));
+      }
+    }
+  }
+  throw NotConverged("numerical breakdown: the labor path is not positive and finite");
+}
+
+int PathEquilibriumBatch::anchor_dates(const StaticOptions& options, HostTransfers& transfers) {
   const Economy& e = model_.economy;
   const std::size_t dates = shocks_.size(), JN = e.sectors * e.regions;
   // How far each date is from the base year: its fundamentals and its labor at this first path.
-  for (std::size_t b = 0; b < dates; ++b) distance_[b] += log_distance(labor_ratio(L, b));
+  const HostTransferMeter meter;
+  const std::vector<double> ratios = labor_.to_host();
+  transfers += meter.read();
+  for (std::size_t b = 0; b < dates; ++b) distance_[b] += log_distance(labor_ratio(ratios, b));
   const double reach = *std::max_element(distance_.begin(), distance_.end());
   if (!(reach > 0.0)) return 0;  // a steady state: the base year is every date's neighbour
 
@@ -125,14 +155,14 @@ int PathEquilibriumBatch::anchor_dates(const Matrix& L, const StaticOptions& opt
     if (distance_[b] <= anchors.back().distance) continue;
     const std::vector<double> start = te::expand(e, shocks_[b]).omega_init;
     StaticShock shock = shocks_[b];
-    shock.labor = labor_ratio(L, b);
+    shock.labor = labor_ratio(ratios, b);
     shock.omega_init.resize(JN);
     for (std::size_t i = 0; i < JN; ++i)
       shock.omega_init[i] = start[i] * std::exp(anchors.back().log_ratio[i]);
     StaticBatch alone(ctx_, e, {&model_.base_year}, {shock});
     alone.set_chord(0, anchors.back().chord);
     const StaticSolution x = alone.solve(options).front();
-    transfers += alone.host_transfers();
+    transfers += alone.total_host_transfers();
     passes += x.report.iterations;
     if (!x.report.converged) break;  // the remaining dates keep the nearest anchor found
     chords_.push_back(std::make_unique<te::ChordMatrix>(ctx_, e, x.trade_shares, x.VAL, x.VAR));
@@ -161,50 +191,46 @@ int PathEquilibriumBatch::anchor_dates(const Matrix& L, const StaticOptions& opt
   return passes;
 }
 
-PathEquilibria PathEquilibriumBatch::solve(const Matrix& L, const StaticOptions& options) {
+PathEquilibria PathEquilibriumBatch::solve(const DeviceArray& L, const StaticOptions& options) {
   const Stopwatch stopwatch;
-  const DynamicModel& model = model_;
-  const Economy& e = model.economy;
-  const std::size_t T = model.periods, J = e.sectors, N = e.regions, R = e.mobile_regions;
-  const std::size_t M = model.markets(), slots = J + 1;
-  const std::size_t first = 1, count = T - 2;  // slots 1..T-2
+  const Economy& e = model_.economy;
+  const std::size_t T = model_.periods, J = e.sectors, N = e.regions, M = model_.markets();
+  const std::size_t count = T - 2;  // slots 1..T-2
 
   PathEquilibria out;
+  {
+    const HostTransferMeter meter;
+    const std::size_t unresolved =
+        kernels::te_labor_inputs(ctx_, count, J, N, e.mobile_regions, L.row(1, M), L0_.data(),
+                                 xi_.data(), labor_.data(), labor_factor_.data());
+    out.host_transfers += meter.read();
+    if (unresolved > 0) unresolved_labor(L);
+  }
+  batch_.set_labor(labor_, labor_factor_);
   const int anchor_passes =
-      first_solve_ && base_chord_ != nullptr ? anchor_dates(L, options, out.host_transfers) : 0;
+      first_solve_ && base_chord_ != nullptr ? anchor_dates(options, out.host_transfers) : 0;
   first_solve_ = false;
-  for (std::size_t b = 0; b < count; ++b) batch_.set_labor(b, labor_ratio(L, b));
-  const std::vector<StaticSolution> solved = batch_.solve(options);
-  out.host_transfers += batch_.host_transfers();
+  // Slot t's outputs at row t = 1 + b; the numeraire: nominal world value added equal to the
+  // base year's (real wages are unaffected).
+  const te::BackendOutputs outputs{base_world_va_, omega_.row(1, J * N), price_index_.row(1, N),
+                                   real_wage_.row(1, M), M};
+  const std::vector<StaticSolution> solved = batch_.solve(options, outputs);
+  out.host_transfers += batch_.total_host_transfers();
   out.iterations = anchor_passes;
-  out.real_wage = Matrix(T, M, 1.0);
-  out.omega = Matrix(T, J * N, 1.0);
-  out.price_index = Matrix(T, N, 1.0);
-  double base_world_va = 0.0;
-  for (std::size_t k = 0; k < J * N; ++k)
-    base_world_va += model.base_year.VAL[k] + model.base_year.VAR[k];
-  for (std::size_t b = 0; b < count; ++b) {
-    const std::size_t t = first + b;
-    const StaticSolution& x = solved[b];
+  for (const StaticSolution& x : solved) {
     out.residual = std::max(out.residual, x.market_clearing_residual);
     out.converged = out.converged && x.report.converged;
     out.iterations += x.report.iterations;
     out.passes.push_back(x.report.iterations);
-    // Numeraire: nominal world value added equal to the base year's (real wages are unaffected).
-    double world_va = 0.0;
-    for (std::size_t k = 0; k < J * N; ++k) world_va += x.VAL[k] + x.VAR[k];
-    const double scale = base_world_va / world_va;
-    for (std::size_t k = 0; k < J * N; ++k) out.omega(t, k) = scale * x.omega[k];
-    for (std::size_t n = 0; n < N; ++n) out.price_index(t, n) = scale * x.price_index[n];
-    for (std::size_t n = 0; n < R; ++n) {
-      for (std::size_t j = 0; j < J; ++j)
-        out.real_wage(t, n * slots + 1 + j) = x.real_wage[j * N + n];
-    }
   }
   // Slot T-1 has no TE of its own (its real-wage change is never used); it repeats slot T-2.
-  std::copy(out.real_wage.row(T - 2), out.real_wage.row(T - 2) + M, out.real_wage.row(T - 1));
-  std::copy(out.omega.row(T - 2), out.omega.row(T - 2) + J * N, out.omega.row(T - 1));
-  std::copy(out.price_index.row(T - 2), out.price_index.row(T - 2) + N, out.price_index.row(T - 1));
+  const auto repeat_last = [&](DeviceArray& a, std::size_t cols) {
+    kernels::copy(ctx_, a.row(T - 1, cols), a.row(T - 2, cols), cols * sizeof(double),
+                  kernels::CopyKind::device_to_device);
+  };
+  repeat_last(real_wage_, M);
+  repeat_last(omega_, J * N);
+  repeat_last(price_index_, N);
   out.seconds = stopwatch.seconds();
   return out;
 }

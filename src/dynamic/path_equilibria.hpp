@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "dynhat/dynamic.hpp"
+#include "runtime/device_array.hpp"
 #include "static_equilibrium/chord_matrix.hpp"
 #include "static_equilibrium/static_batch.hpp"
 
@@ -31,21 +32,20 @@ struct CumulativeChanges {
 };
 CumulativeChanges cumulate(const FundamentalChanges& changes, const DynamicModel& model);
 
-/// What one batch returns, per slot t = 0..T-1 (slots 0 and T-1 carry the neighbours' values
-/// where noted).
+/// What one solve of the batch reports (its outputs stay on the backend).
 struct PathEquilibria {
-  Matrix real_wage;         ///< [T][M] (w_t/P_t)/(w_0/P_0); 1 for q = 0; row T-1 = row T-2
-  Matrix omega;             ///< [T][J N] normalised to the base year's world value added; row 0 = 1
-  Matrix price_index;       ///< [T][N] same numeraire
   double residual = 0.0;    ///< largest market-clearing residual over slots 1..T-2
   bool converged = true;    ///< every slot converged
   long iterations = 0;      ///< factor-price iterations, all slots
   std::vector<int> passes;  ///< [T-2] factor-price iterations of slots 1..T-2
-  HostTransfers host_transfers;  ///< of the factor-price iterations (StaticBatch::host_transfers)
+  /// All the solve brought to the host (StaticBatch::total_host_transfers; on a path's first
+  /// solve also its anchors' and the labor ratios they need).
+  HostTransfers host_transfers;
   double seconds = 0.0;
 };
 
-/// The TEs of slots 1..T-2 of one path, built once per path solve.
+/// The TEs of slots 1..T-2 of one path, built once per path solve. Its inputs, states and
+/// outputs stay on the context's backend: a solve brings back per-problem scalars only.
 class PathEquilibriumBatch {
  public:
   /// `warm_omega` ([T][J N], a previous solution's omega; nullptr: omega = 1) starts the first
@@ -56,18 +56,30 @@ class PathEquilibriumBatch {
                        const CumulativeChanges& changes, const Matrix* warm_omega,
                        const te::ChordMatrix* base_chord);
   ~PathEquilibriumBatch();
-  /// Solves at the labor path `L` ([>= T-1][M], row t = slot t) at tolerance `options.tol`,
-  /// each date from its own last solution.
-  PathEquilibria solve(const Matrix& L, const StaticOptions& options);
+  /// Solves at the labor path `L` on the backend ([>= T-1][M], row t = slot t) at tolerance
+  /// `options.tol`, each date from its own last solution, into real_wage(), omega() and
+  /// price_index(). Throws NotConverged, before any solve, if the labor of a market occupied at
+  /// slot 0 is not positive and finite at some slot 1..T-2 (a breakdown of the iterate).
+  PathEquilibria solve(const DeviceArray& L, const StaticOptions& options);
+
+  /// [T][M] (w_t/P_t)/(w_0/P_0) on the backend after a solve; 1 for q = 0 and at slot 0; row
+  /// T-1 = row T-2. Writable: a counterfactual pins the rows before its news.
+  DeviceArray& real_wage() { return real_wage_; }
+  /// [T][J N] factor prices normalised to the base year's world value added, row 0 = 1, row
+  /// T-1 = row T-2; [T][N] price indices in that numeraire; on the backend.
+  const DeviceArray& omega() const { return omega_; }
+  const DeviceArray& price_index() const { return price_index_; }
 
  private:
-  /// Problem b's labor change at the labor path L.
-  std::vector<double> labor_ratio(const Matrix& L, std::size_t b) const;
+  /// Problem b's labor change from the last solve's labor ratios brought to the host.
+  std::vector<double> labor_ratio(const std::vector<double>& ratios, std::size_t b) const;
+  /// Reports labor of an occupied market that is not positive and finite (NotConverged).
+  [[noreturn]] void unresolved_labor(const DeviceArray& L) const;
   /// The first solve of a path away from the base year: anchor dates spread over the path's
   /// distance from the base year solved alone first, their chord matrices for the dates nearest
   /// to them, and every date's start interpolated between them. Returns their factor-price
   /// iterations; their host transfers are added to `transfers`.
-  int anchor_dates(const Matrix& L, const StaticOptions& options, HostTransfers& transfers);
+  int anchor_dates(const StaticOptions& options, HostTransfers& transfers);
   /// Anchors beyond the base year, one per kDatesPerAnchor dates (at least one, at most
   /// kMaxAnchors): each chord matrix costs a dense LU of J N unknowns and two solves with R J + N
   /// - R right-hand sides (0.55 s on the CDP tables, 2-core EPYC). At T = 200 three of them cut
@@ -84,6 +96,10 @@ class PathEquilibriumBatch {
   StaticBatch batch_;
   std::vector<std::unique_ptr<te::ChordMatrix>> chords_;  // of the anchors
   bool first_solve_ = true;
+  const DeviceArray L0_, xi_;                    // [M], [N]
+  DeviceArray labor_, labor_factor_;             // [T-2][J][N] the dates' labor inputs
+  DeviceArray real_wage_, omega_, price_index_;  // the outputs, [T][M], [T][J N], [T][N]
+  double base_world_va_ = 0.0;                   // the numeraire: the base year's world VA
 };
 
 }  // namespace dynhat::dynamic

@@ -36,6 +36,7 @@
 #include "dynhat/error.hpp"
 #include "household/migration_path.hpp"
 #include "kernels/kernels.hpp"
+#include "runtime/host_transfers.hpp"
 #include "runtime/stopwatch.hpp"
 #include "solvers/anderson.hpp"
 #include "static_equilibrium/chord_matrix.hpp"
@@ -57,6 +58,31 @@ void copy_rows(const Matrix& from, std::size_t rows, Matrix& to) {
   std::copy(from.data.begin(), from.data.begin() + rows * from.cols, to.data.begin());
 }
 
+/// Adds what the calling thread brings to the host during its lifetime to `total`.
+class CountedTransfers {
+ public:
+  explicit CountedTransfers(HostTransfers& total) : total_(total) {}
+  ~CountedTransfers() { total_ += meter_.read(); }
+  CountedTransfers(const CountedTransfers&) = delete;
+  CountedTransfers& operator=(const CountedTransfers&) = delete;
+
+ private:
+  HostTransfers& total_;
+  const HostTransferMeter meter_;
+};
+
+/// A [rows][cols] array of the backend brought to the host.
+Matrix to_matrix(const DeviceArray& a, std::size_t rows, std::size_t cols) {
+  Matrix out(rows, cols);
+  a.download(out.data.data(), out.size());
+  return out;
+}
+
+/// Rows 0..rows-1 of `m`, on ctx's backend.
+DeviceArray leading_rows(const Context& ctx, const Matrix& m, std::size_t rows) {
+  return DeviceArray(ctx, std::vector<double>(m.data.begin(), m.data.begin() + rows * m.cols));
+}
+
 constexpr double kLoosestTolerance = 1e-4;
 /// A counterfactual whose first residual (at its baseline's value path) exceeds this is far from
 /// it (log Y off by more than 1): it restarts from the path that knows all its changes from slot
@@ -66,15 +92,6 @@ constexpr double kFarStart = 1.0;
 /// times it (see tightest_inner_tol()).
 constexpr double kInexactFraction = 1e-3;
 constexpr int kInnerIterations = 10000;
-
-/// Real-wage changes Cdot_t = W_t / W_{t-1} for t = 1..T-2 ([T][M]; rows 0 and T-1 are 1).
-std::vector<double> real_wage_changes(const Matrix& W) {
-  std::vector<double> cdot(W.size(), 1.0);
-  for (std::size_t t = 1; t + 1 < W.rows; ++t) {
-    for (std::size_t m = 0; m < W.cols; ++m) cdot[t * W.cols + m] = W(t, m) / W(t - 1, m);
-  }
-  return cdot;
-}
 
 /// The median of counts (0 for none).
 double median(std::vector<int> counts) {
@@ -103,7 +120,10 @@ class PathSolver {
         changes_(dynamic::cumulate(combined(model.baseline_changes, changes), model)),
         T_(model.periods),
         M_(model.markets()),
-        path_(ctx, model.mu0, T_, model.beta) {}
+        path_(ctx, model.mu0, T_, model.beta),
+        cdot_(ctx, T_ * M_),
+        pinned_wage_(baseline ? leading_rows(ctx, baseline->real_wage, news_)
+                              : DeviceArray(ctx, 0)) {}
 
   PathSolution run() {
     const Stopwatch stopwatch;
@@ -130,7 +150,6 @@ class PathSolver {
                                         baseline_ ? &baseline_->omega : nullptr, chord.get());
     dynamic::PathEquilibria equilibria;
     std::vector<int> first_passes, warm_passes;  // per date: the first evaluation, the others
-    Matrix labor;
     // A counterfactual starts at the converged baseline. One without changes is evaluated at full
     // accuracy first, so that it stops there at once (and equals the baseline); one with changes
     // is far from it, and starts loose like a baseline.
@@ -143,7 +162,7 @@ class PathSolver {
           std::max(tightest_inner_tol(),
                    (1.0 - model_.beta) * std::min(kLoosestTolerance, kInexactFraction * previous));
       try {
-        evaluate(log_y, te_tol, inner_tol, batch, equilibria, labor, log_y_new);
+        evaluate(log_y, te_tol, inner_tol, batch, equilibria, log_y_new);
       } catch (const NotConverged& e) {  // a breakdown: say where the outer iteration stood
         throw NotConverged(
             fmt::format("{} path, outer iteration {}: {}; residual history so far: "
@@ -157,8 +176,12 @@ class PathSolver {
       passes.insert(passes.end(), equilibria.passes.begin(), equilibria.passes.end());
       out.te_seconds += equilibria.seconds;
       out.te_host_transfers += equilibria.host_transfers;
-      const double residual =
-          kernels::diff_range(ctx_, n, log_y_new.data(), log_y.data()).max_abs();
+      transfers_ += equilibria.host_transfers;
+      double residual = NAN;
+      {
+        const CountedTransfers counted(transfers_);
+        residual = kernels::diff_range(ctx_, n, log_y_new.data(), log_y.data()).max_abs();
+      }
       out.report.iterations = it;
       out.report.residual = residual;
       out.report.residual_history.push_back(residual);
@@ -174,6 +197,7 @@ class PathSolver {
           options_.method == OuterMethod::anderson && far_start(log_y, out)) {
         continue;
       }
+      const CountedTransfers counted(transfers_);
       if (options_.method == OuterMethod::picard) {
         kernels::average_in_levels(ctx_, n, log_y_new.data(), log_y.data());
       } else {
@@ -182,7 +206,8 @@ class PathSolver {
         mixer.step(log_y, log_y_new);
       }
     }
-    finish(evaluated, labor, equilibria, out);
+    out.host_transfers = transfers_;
+    finish(evaluated, batch, equilibria, out);
     out.te_passes_first = median(first_passes);
     out.te_passes_warm = median(warm_passes);
     out.report.seconds = stopwatch.seconds();
@@ -198,30 +223,37 @@ class PathSolver {
   /// 61 counterfactual iterations instead of 37 (38 with it).
   double tightest_inner_tol() const { return std::max(1e-13, 1e-3 * options_.tol); }
 
-  /// One evaluation of the outer map at log_y: fills the temporary equilibria, the labor path
-  /// and log_y_new = G(log_y).
+  /// One evaluation of the outer map at log_y: solves the temporary equilibria at its labor
+  /// path and fills log_y_new = G(log_y), all on the backend.
   void evaluate(const DeviceArray& log_y, double te_tol, double inner_tol,
                 dynamic::PathEquilibriumBatch& batch, dynamic::PathEquilibria& equilibria,
-                Matrix& labor, DeviceArray& log_y_new) {
-    path_.factorise(log_y);
-    labor = Matrix(T_ + 1, M_);
-    path_.labor(model_.L0).download(labor.data.data(), labor.size());
-    require_resolved_labor(labor);
+                DeviceArray& log_y_new) {
+    DeviceArray labor(ctx_, 0);
+    {
+      const CountedTransfers counted(transfers_);
+      path_.factorise(log_y);
+      labor = path_.labor(model_.L0);
+    }
     StaticOptions te = options_.te;
     te.tol = te_tol;
     equilibria = batch.solve(labor, te);
+    const CountedTransfers counted(transfers_);
     // Before the news the equilibria are the baseline's (same labor, same fundamentals): taken
     // from it, so that Cdot_s = W'_s / W_{s-1} divides by the baseline's real wage.
-    if (baseline_) copy_rows(baseline_->real_wage, news_, equilibria.real_wage);
-    const DeviceArray cdot(ctx_, real_wage_changes(equilibria.real_wage));
+    DeviceArray& real_wage = batch.real_wage();
+    if (news_ > 0) {
+      kernels::copy(ctx_, real_wage.data(), pinned_wage_.data(), news_ * M_ * sizeof(double),
+                    kernels::CopyKind::device_to_device);
+    }
+    kernels::real_wage_changes(ctx_, M_, T_, real_wage.data(), cdot_.data());
     const double inv_nu = 1.0 / model_.nu;
     if (options_.method == OuterMethod::picard) {
-      path_.value_update(cdot, inv_nu, log_y_new);  // the path is factorised at log_y
+      path_.value_update(cdot_, inv_nu, log_y_new);  // the path is factorised at log_y
       return;
     }
     log_y_new.copy_from(log_y);
     const IterationReport inner = solve_value_path_from(
-        ctx_, path_, cdot, inv_nu, log_y_new,
+        ctx_, path_, cdot_, inv_nu, log_y_new,
         {OuterMethod::anderson, inner_tol, kInnerIterations, options_.anderson_memory, {}});
     if (!inner.converged) {
       throw NotConverged(fmt::format(
@@ -230,47 +262,27 @@ class PathSolver {
     }
   }
 
-  /// The temporary equilibria of slots 1..T-2 need positive, finite labor in every sector market
-  /// occupied at slot 0. A zero, Inf or NaN there means the iterate broke down in double
-  /// precision (an extreme nu or shock factor): reported as a failure to converge, not as the bad
-  /// "shock labor" input the equilibria would otherwise see.
-  void require_resolved_labor(const Matrix& labor) const {
-    const std::size_t slots = model_.economy.sectors + 1;
-    for (std::size_t t = 1; t + 1 < T_; ++t) {
-      for (std::size_t m = 0; m < M_; ++m) {
-        const double l = labor(t, m);
-        if (m % slots != 0 && model_.L0[m] > 0.0 && !(l > 0.0 && std::isfinite(l))) {
-          throw NotConverged(fmt::format(
-              "numerical breakdown: labor of market {} at slot {} is {} (L0 = {:g}), must stay "
-              "positive and finite; the path is not resolvable in double precision (nu = {:g}; "
-              "check for extreme shock factors)",
-              m, t, l, model_.L0[m], model_.nu));
-        }
-      }
-    }
-  }
-
   /// Outputs at the last evaluated iterate, with its labor path and temporary equilibria.
-  void finish(const DeviceArray& log_y, const Matrix& labor,
+  void finish(const DeviceArray& log_y, dynamic::PathEquilibriumBatch& batch,
               const dynamic::PathEquilibria& equilibria, PathSolution& out) {
-    out.Y = Matrix(T_, M_);
-    log_y.download(out.Y.data.data(), out.Y.size());
+    const std::size_t JN = model_.economy.sectors * model_.economy.regions;
+    out.Y = to_matrix(log_y, T_, M_);
     if (baseline_) {
       out.Y_relative = Matrix(T_, M_);
       for (std::size_t k = 0; k < out.Y.size(); ++k)
         out.Y_relative.data[k] = std::exp(out.Y.data[k] - std::log(baseline_->Y.data[k]));
     }
     for (double& y : out.Y.data) y = std::exp(y);
-    out.L = Matrix(T_, M_);
-    std::copy(labor.data.begin(), labor.data.begin() + T_ * M_, out.L.data.begin());
-    out.real_wage = equilibria.real_wage;
-    out.omega = equilibria.omega;
-    out.price_index = equilibria.price_index;
+    out.real_wage = to_matrix(batch.real_wage(), T_, M_);
+    out.omega = to_matrix(batch.omega(), T_, JN);
+    out.price_index = to_matrix(batch.price_index(), T_, model_.economy.regions);
     out.te_residual = equilibria.residual;
     out.te_converged = equilibria.converged;
 
     path_.factorise(log_y);
+    out.L = to_matrix(path_.labor(model_.L0), T_, M_);
     const std::vector<double> c = path_.scalings().to_host();
+
     const std::vector<double> r = path_.row_sums().to_host();
     out.stay = Matrix(T_, M_);
     for (std::size_t t = 0; t < T_; ++t) {
@@ -298,6 +310,7 @@ class PathSolver {
     out.te_iterations += path.te_iterations;
     out.te_seconds += path.te_seconds;
     out.te_host_transfers += path.te_host_transfers;
+    transfers_ += path.host_transfers;
     if (!path.report.converged) return false;
     std::vector<double> start = log_of(path.Y);
     const std::vector<double> pinned = log_of(baseline_->Y);
@@ -330,6 +343,9 @@ class PathSolver {
   const std::size_t T_;
   const std::size_t M_;
   MigrationPath path_;
+  DeviceArray cdot_;         // [T][M] the real-wage changes of the last evaluation
+  DeviceArray pinned_wage_;  // [news][M] counterfactual: the baseline's real wages before the news
+  HostTransfers transfers_;  // of the outer iterations (PathSolution::host_transfers)
 };
 
 }  // namespace

@@ -38,10 +38,7 @@ BatchSolve::BatchSolve(const Context& ctx, const Economy& e, std::size_t B, int 
       theta_(ctx, e.theta),
       alpha_(ctx, e.alpha),
       iota_(ctx, e.iota),
-      cost_shift_(ctx, B_ * size_),
-      VAL_(ctx, B_ * size_),
-      VAR_(ctx, B_ * size_),
-      labor_factor_(ctx, B_ * size_),
+      xi_(ctx, e.xi),
       q_(ctx, B_ * size_ * e.regions),
       pi_(ctx, B_ * size_ * e.regions),
       q_scale_(ctx, B_ * size_),
@@ -70,11 +67,13 @@ BatchSolve::BatchSolve(const Context& ctx, const Economy& e, std::size_t B, int 
       best_x_(ctx, B_ * size_),
       loaded_q_(B_, nullptr) {}
 
-std::vector<StaticSolution> BatchSolve::run(std::vector<Problem>& problems, std::size_t first,
-                                            const StaticOptions& options) {
+std::vector<StaticSolution> BatchSolve::run(std::vector<Problem>& problems, ProblemArrays& arrays,
+                                            std::size_t first, const StaticOptions& options,
+                                            const BackendOutputs* outputs) {
   const Stopwatch stopwatch;
+  const HostTransferMeter whole;
   options_ = &options;
-  load(problems, first);
+  load(problems, arrays, first);
   std::vector<StaticSolution> out(B_);
   mixer_.restart();
   // Safeguard: Anderson may extrapolate far enough to leave the region where the prices and the
@@ -99,8 +98,13 @@ std::vector<StaticSolution> BatchSolve::run(std::vector<Problem>& problems, std:
   }
   report_best_iterates(safeguard, out);
   transfers_ = meter.read();
-  finish(u_, out);
-  store(problems, first);
+  if (outputs != nullptr) {
+    finish_on_backend(*outputs, out);
+  } else {
+    finish(out);
+  }
+  store(problems, arrays, first);
+  total_transfers_ = whole.read();
   const double seconds = stopwatch.seconds();
   for (StaticSolution& s : out) s.report.seconds = seconds;
   return out;
@@ -218,16 +222,27 @@ std::vector<double> BatchSolve::max_abs(const Mask& evaluated) const {
 /// replication keeps the nominal world value added sum_k VA_k Ldot_k^{1-xi} omega_k at its value
 /// for omega_init (a damped step moves it by damping * (sum gamma Y - sum VA') = 0), so that is
 /// the scale reported here.
-void BatchSolve::finish(const DeviceArray& u, std::vector<StaticSolution>& out) const {
+void BatchSolve::finish(std::vector<StaticSolution>& out) const {
   const std::size_t jnn = size_ * e_.regions;
-  const std::vector<double> u_host = u.to_host(), log_phat = log_phat_.to_host(),
+  const std::vector<double> u = u_.to_host(), log_phat = log_phat_.to_host(),
                             x = expenditure_.to_host();
   for (std::size_t b = 0; b < B_; ++b) {
     StaticSolution& s = out[b];
+    ExpandedShock shock = problem(b).shock;
+    kernels::copy(ctx_, shock.labor.data(), labor_ + b * size_, size_ * sizeof(double),
+                  kernels::CopyKind::device_to_host);
+    kernels::copy(ctx_, shock.labor_factor.data(), labor_factor_ + b * size_,
+                  size_ * sizeof(double), kernels::CopyKind::device_to_host);
+    const ReferenceState& ref = *problem(b).reference;
+    const auto world_value_added = [&](const std::vector<double>& omega) {
+      const std::vector<double> scale = te::value_added_scale(omega, shock.labor_factor);
+      double total = 0.0;
+      for (std::size_t k = 0; k < size_; ++k) total += (ref.VAL[k] + ref.VAR[k]) * scale[k];
+      return total;
+    };
     s.omega.resize(size_);
-    for (std::size_t k = 0; k < size_; ++k) s.omega[k] = std::exp(u_host[b * size_ + k]);
-    const double scale =
-        world_value_added(b, problem(b).shock.omega_init) / world_value_added(b, s.omega);
+    for (std::size_t k = 0; k < size_; ++k) s.omega[k] = std::exp(u[b * size_ + k]);
+    const double scale = world_value_added(shock.omega_init) / world_value_added(s.omega);
     for (double& w : s.omega) w *= scale;
     s.sector_prices.resize(size_);
     for (std::size_t k = 0; k < size_; ++k)
@@ -236,19 +251,23 @@ void BatchSolve::finish(const DeviceArray& u, std::vector<StaticSolution>& out) 
     pi_.download(s.trade_shares.data(), jnn, b * jnn);
     s.expenditure.assign(x.begin() + b * size_, x.begin() + (b + 1) * size_);
     for (double& v : s.expenditure) v *= scale;
-    s.market_clearing_residual = te::market_clearing_residual(
-        e_, *problem(b).reference, te::sales(host_, e_, s.trade_shares, s.expenditure),
-        te::value_added_scale(s.omega, problem(b).shock.labor_factor));
-    te::finish(e_, *problem(b).reference, problem(b).shock, s);
+    s.market_clearing_residual =
+        te::market_clearing_residual(e_, ref, te::sales(host_, e_, s.trade_shares, s.expenditure),
+                                     te::value_added_scale(s.omega, shock.labor_factor));
+    te::finish(e_, ref, shock, s);
   }
 }
 
-double BatchSolve::world_value_added(std::size_t b, const std::vector<double>& omega) const {
-  const std::vector<double> scale = te::value_added_scale(omega, problem(b).shock.labor_factor);
-  double total = 0.0;
-  for (std::size_t k = 0; k < size_; ++k)
-    total += (problem(b).reference->VAL[k] + problem(b).reference->VAR[k]) * scale[k];
-  return total;
+void BatchSolve::finish_on_backend(const BackendOutputs& outputs,
+                                   std::vector<StaticSolution>& out) const {
+  const std::size_t J = e_.sectors, N = e_.regions;
+  std::vector<double> residuals(B_);
+  kernels::te_path_outputs(
+      ctx_, B_, J, N, e_.mobile_regions, alpha_.data(), gamma_.data(), xi_.data(), VAL_, VAR_,
+      labor_, labor_factor_, wage_ref_, u_.data(), log_phat_.data(), sales_.data(),
+      outputs.world_value_added, outputs.omega + first_ * size_, outputs.price_index + first_ * N,
+      outputs.real_wage + first_ * outputs.stride, outputs.stride, residuals.data());
+  for (std::size_t b = 0; b < B_; ++b) out[b].market_clearing_residual = residuals[b];
 }
 
 }  // namespace dynhat::te

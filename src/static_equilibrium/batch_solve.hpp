@@ -5,9 +5,11 @@
 // terms are the batched kernels of the list (kernels/*/te_terms.*), and so are the helper steps
 // of a pass (income and the expenditure system's scaling, the implied factor prices, the chord
 // step): every array stays on the backend, and a pass brings back only per-problem scalars
-// (residuals, inner convergence tests, the Krylov and Anderson coefficients); the iterates
-// travel once per solve, to start and to report. Every problem runs its own iteration, masked
-// out of the batch once it stops, so its result does not depend on the other problems.
+// (residuals, inner convergence tests, the Krylov and Anderson coefficients). Every problem's
+// inputs and warm-start state stay on the backend between solves (ProblemArrays); a solve
+// that writes its outputs there too (BackendOutputs) brings back per-problem scalars only.
+// Every problem runs its own iteration, masked out of the batch once it stops, so its result
+// does not depend on the other problems.
 // Per outer iteration on the CDP tables: a few price sweeps (J N^2 exp each) and a few tens of
 // operator applications (J N^2 + N J^2 flops each), against a 1914^3/3-flop LU and a price loop
 // from scratch in the replication algorithm.
@@ -39,15 +41,35 @@ inline bool any(const Mask& flags) {
   return std::any_of(flags.begin(), flags.end(), [](unsigned char f) { return f != 0; });
 }
 
-/// One problem's inputs and warm-start state, on the host, kept across solves.
+/// One problem's inputs on the host, kept across solves (its per-market arrays are in
+/// ProblemArrays).
 struct Problem {
   const ReferenceState* reference = nullptr;
-  ExpandedShock shock;
+  ExpandedShock shock;  // omega_init and the checked shock; labor: see ProblemArrays
   /// The effective shares, shared by problems with equal reference shares and trade costs.
   std::shared_ptr<const EffectiveShares> shares;
-  std::vector<double> cost_shift;                // [J][N] te::log_cost_shift
-  const ChordMatrix* chord = nullptr;            // preconditioner of the factor-price step, or none
-  std::vector<double> u, log_phat, expenditure;  // [J][N] state of the last solve (empty: none)
+  const ChordMatrix* chord = nullptr;  // preconditioner of the factor-price step, or none
+  bool has_state = false;              // ProblemArrays holds the state of a last solve
+};
+
+/// Every problem's per-market inputs and warm-start state on the backend, [P][J][N] each for
+/// the P problems of a StaticBatch, so that a solve neither uploads nor downloads them.
+struct ProblemArrays {
+  ProblemArrays(const Context& ctx, std::size_t problems, std::size_t size);
+  DeviceArray cost_shift;                // te::log_cost_shift
+  DeviceArray VAL, VAR, wage_ref;        // of the reference state and the shock
+  DeviceArray labor, labor_factor;       // the labor change and labor^(1 - xi) (E17)
+  DeviceArray u, log_phat, expenditure;  // the last solve's state (Problem::has_state)
+};
+
+/// Where a solve writes its outputs on the backend instead of StaticSolution's host arrays
+/// (kernels::te_path_outputs): problem b of the group at row `first + b` of each.
+struct BackendOutputs {
+  double world_value_added = 1.0;  ///< every solution scaled to this nominal world value added
+  double* omega = nullptr;         ///< [P][J][N]
+  double* price_index = nullptr;   ///< [P][N]
+  double* real_wage = nullptr;     ///< [P][stride], mobile markets at n (J + 1) + 1 + j
+  std::size_t stride = 0;
 };
 
 /// The work arrays of `B` problems solved together on one backend, reused group after group.
@@ -55,11 +77,16 @@ class BatchSolve {
  public:
   BatchSolve(const Context& ctx, const Economy& e, std::size_t B, int anderson_memory);
 
-  /// Solves problems [first, first + B) of `problems` from their state and stores it back.
-  std::vector<StaticSolution> run(std::vector<Problem>& problems, std::size_t first,
-                                  const StaticOptions& options);
+  /// Solves problems [first, first + B) of `problems` from their state in `arrays` and stores it
+  /// back. outputs == nullptr: the solutions in full, on the host; otherwise the outputs are
+  /// written there and each solution holds its report and market-clearing residual only.
+  std::vector<StaticSolution> run(std::vector<Problem>& problems, ProblemArrays& arrays,
+                                  std::size_t first, const StaticOptions& options,
+                                  const BackendOutputs* outputs);
   /// What the last run's iteration brought to the host (the outputs and warm starts excluded).
   const HostTransfers& transfers() const noexcept { return transfers_; }
+  /// What the whole last run brought to the host, its outputs and warm starts included.
+  const HostTransfers& total_transfers() const noexcept { return total_transfers_; }
 
  private:
   /// Per problem: the best outer residual so far and the restarts taken.
@@ -98,9 +125,9 @@ class BatchSolve {
   std::vector<double> max_abs(const Mask& evaluated) const;
   /// Outputs at the final iterates (their prices, shares and expenditure are the last computed),
   /// scaled to the replication algorithm's normalisation.
-  void finish(const DeviceArray& u, std::vector<StaticSolution>& out) const;
-  /// sum_k VA_k Ldot_k^{1-xi} omega_k: nominal world value added of problem b at omega.
-  double world_value_added(std::size_t b, const std::vector<double>& omega) const;
+  void finish(std::vector<StaticSolution>& out) const;
+  /// The outputs at the final iterates written on the backend, the residuals into `out`.
+  void finish_on_backend(const BackendOutputs& outputs, std::vector<StaticSolution>& out) const;
 
   // One evaluation of the excess demand (excess_demand.cpp).
   /// For the problems in `which`: excess = log omegatilde(u) - u, updating their prices, shares
@@ -116,11 +143,12 @@ class BatchSolve {
   void upload_mask(const Mask& which);
 
   // The warm starts (warm_start.cpp).
-  /// Uploads the group's effective shares (unless already there) and warm-start state.
-  void load(const std::vector<Problem>& problems, std::size_t first);
+  /// Uploads the group's effective shares (unless already there), points at its inputs in
+  /// `arrays` and copies in its warm-start state.
+  void load(const std::vector<Problem>& problems, const ProblemArrays& arrays, std::size_t first);
   /// Keeps the group's final iterates as the next solve's warm start; a problem whose iterate is
   /// not finite (a failed solve) starts the next one from omega_init again.
-  void store(std::vector<Problem>& problems, std::size_t first) const;
+  void store(std::vector<Problem>& problems, ProblemArrays& arrays, std::size_t first) const;
 
   const Problem& problem(std::size_t b) const { return group_[b]; }
 
@@ -130,9 +158,13 @@ class BatchSolve {
   const StaticOptions* options_ = nullptr;
   const std::size_t B_, size_;
   const Problem* group_ = nullptr;  // [B] the problems of the current run
+  std::size_t first_ = 0;           // and the first one's index in ProblemArrays
   const DeviceArray G_, gamma_, theta_, alpha_, iota_;
-  // [B][J][N] the group's cost shifts, value added of its reference states, labor factors.
-  DeviceArray cost_shift_, VAL_, VAR_, labor_factor_;
+  // [B][J][N] the group's inputs in ProblemArrays: cost shifts, value added of its reference
+  // states, labor changes and factors, reference wages (set by load).
+  const double *cost_shift_ = nullptr, *VAL_ = nullptr, *VAR_ = nullptr, *labor_ = nullptr,
+               *labor_factor_ = nullptr, *wage_ref_ = nullptr;
+  const DeviceArray xi_;
   DeviceArray q_, pi_;   // [B][J][N][N] the effective shares (te_terms.hpp), trade shares
   DeviceArray q_scale_;  // [B][J][N] the effective shares' log row scales
   DeviceArray log_omega_rel_, log_phat_, log_xhat_, expenditure_;  // [B][J][N]
@@ -151,7 +183,7 @@ class BatchSolve {
   AndersonMixer mixer_;
   DeviceArray best_u_, best_phat_, best_x_;
   std::vector<const EffectiveShares*> loaded_q_;  // [B] whose effective shares q_ holds
-  HostTransfers transfers_;
+  HostTransfers transfers_, total_transfers_;
 };
 
 }  // namespace dynhat::te

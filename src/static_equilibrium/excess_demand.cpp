@@ -13,7 +13,7 @@ namespace dynhat::te {
 Mask BatchSolve::excess_demand(const Mask& which) {
   const std::size_t J = e_.sectors, N = e_.regions;
   log_omega_rel_.copy_from(u_);
-  kernels::axpby(ctx_, B_ * size_, -1.0, cost_shift_.data(), 1.0, log_omega_rel_.data());
+  kernels::axpby(ctx_, B_ * size_, -1.0, cost_shift_, 1.0, log_omega_rel_.data());
   solve_prices(which);
   upload_mask(which);
   kernels::te_log_unit_costs(ctx_, B_, J, N, G_.data(), gamma_.data(), mask_.data(),
@@ -24,8 +24,8 @@ Mask BatchSolve::excess_demand(const Mask& which) {
   upload_mask(evaluated);
   kernels::te_sales(ctx_, B_, J, N, mask_.data(), pi_.data(), expenditure_.data(), sales_.data());
   kernels::te_factor_price_excess(ctx_, B_, J, N, e_.mobile_regions, mask_.data(), gamma_.data(),
-                                  VAL_.data(), VAR_.data(), labor_factor_.data(), sales_.data(),
-                                  u_.data(), excess_.data());
+                                  VAL_, VAR_, labor_factor_, sales_.data(), u_.data(),
+                                  excess_.data());
   Mask failed(B_, 0);
   for (std::size_t b = 0; b < B_; ++b) failed[b] = which[b] != 0 && evaluated[b] == 0;
   if (any(failed))
@@ -68,9 +68,9 @@ void BatchSolve::solve_prices(const Mask& which) {
 Mask BatchSolve::solve_expenditure(const Mask& which) {
   const std::size_t J = e_.sectors, N = e_.regions;
   upload_mask(which);
-  kernels::te_expenditure_system(ctx_, B_, J, N, mask_.data(), alpha_.data(), iota_.data(),
-                                 VAL_.data(), VAR_.data(), labor_factor_.data(), u_.data(),
-                                 expenditure_.data(), scale_.data(), y_.data(), rhs_.data());
+  kernels::te_expenditure_system(ctx_, B_, J, N, mask_.data(), alpha_.data(), iota_.data(), VAL_,
+                                 VAR_, labor_factor_, u_.data(), expenditure_.data(), scale_.data(),
+                                 y_.data(), rhs_.data());
   const SegmentedOperator apply = [&](const double* v, double* out, const double* active) {
     kernels::te_expenditure_apply(ctx_, B_, J, N, G_.data(), active, pi_.data(), scale_.data(), v,
                                   work_.data(), out);

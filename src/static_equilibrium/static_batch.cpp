@@ -42,22 +42,35 @@ struct StaticBatch::Impl {
   const Context& ctx;
   const Economy& economy;
   std::vector<te::Problem> problems;
+  te::ProblemArrays arrays;
   // Workspaces, created on first use: one of the group size per worker, one for a shorter last
   // group.
   std::vector<std::unique_ptr<te::BatchSolve>> full;
   std::unique_ptr<te::BatchSolve> tail;
   int anderson_memory = -1;
-  HostTransfers transfers;  // of the last solve
+  HostTransfers transfers, total;  // of the last solve: its iterations, all of it
+  std::vector<StaticSolution> solve(const StaticOptions& options,
+                                    const te::BackendOutputs* outputs);
 };
 
 StaticBatch::StaticBatch(const Context& ctx, const Economy& economy,
                          std::vector<const ReferenceState*> references,
                          const std::vector<StaticShock>& shocks)
-    : impl_(new Impl{ctx, economy, {}, {}, nullptr, -1, {}}) {
+    : impl_(new Impl{ctx,
+                     economy,
+                     {},
+                     te::ProblemArrays(ctx, shocks.size(), economy.sectors * economy.regions),
+                     {},
+                     nullptr,
+                     -1,
+                     {},
+                     {}}) {
   if (references.size() != shocks.size()) {
     throw DimensionMismatch("solve_static_batch: " + std::to_string(references.size()) +
                             " reference states but " + std::to_string(shocks.size()) + " shocks");
   }
+  const std::size_t jn = economy.sectors * economy.regions;
+  te::ProblemArrays& a = impl_->arrays;
   impl_->problems.resize(shocks.size());
   for (std::size_t b = 0; b < shocks.size(); ++b) {
     te::Problem& p = impl_->problems[b];
@@ -65,7 +78,12 @@ StaticBatch::StaticBatch(const Context& ctx, const Economy& economy,
     p.shock = te::expand(economy, shocks[b]);
     p.shares =
         effective_shares(economy, references, shocks, b, b > 0 ? &impl_->problems[b - 1] : nullptr);
-    p.cost_shift = te::log_cost_shift(p.shock);
+    a.cost_shift.upload(te::log_cost_shift(p.shock).data(), jn, b * jn);
+    a.VAL.upload(p.reference->VAL.data(), jn, b * jn);
+    a.VAR.upload(p.reference->VAR.data(), jn, b * jn);
+    a.wage_ref.upload(p.shock.wage_ref.data(), jn, b * jn);
+    a.labor.upload(p.shock.labor.data(), jn, b * jn);
+    a.labor_factor.upload(p.shock.labor_factor.data(), jn, b * jn);
   }
 }
 
@@ -80,25 +98,49 @@ void StaticBatch::set_omega(std::size_t b, const std::vector<double>& omega) {
   StaticShock shock;
   shock.omega_init = omega;
   p.shock.omega_init = te::expand(impl_->economy, shock).omega_init;
-  p.u.clear();
-  p.log_phat.clear();
-  p.expenditure.clear();
+  p.has_state = false;
 }
 
-void StaticBatch::set_labor(std::size_t b, std::vector<double> labor) {
+void StaticBatch::set_labor(std::size_t b, const std::vector<double>& labor) {
   StaticShock shock;
-  shock.labor = std::move(labor);
-  te::Problem& p = impl_->problems.at(b);
-  te::ExpandedShock expanded = te::expand(impl_->economy, shock);
-  p.shock.labor = std::move(expanded.labor);
-  p.shock.labor_factor = std::move(expanded.labor_factor);
+  shock.labor = labor;
+  if (b >= impl_->problems.size()) {
+    throw DimensionMismatch("StaticBatch::set_labor: problem " + std::to_string(b) + " of " +
+                            std::to_string(impl_->problems.size()));
+  }
+  const te::ExpandedShock expanded = te::expand(impl_->economy, shock);
+  const std::size_t jn = expanded.labor.size();
+  impl_->arrays.labor.upload(expanded.labor.data(), jn, b * jn);
+  impl_->arrays.labor_factor.upload(expanded.labor_factor.data(), jn, b * jn);
+}
+
+void StaticBatch::set_labor(const DeviceArray& labor, const DeviceArray& labor_factor) {
+  te::ProblemArrays& a = impl_->arrays;
+  if (labor.size() != a.labor.size() || labor_factor.size() != a.labor_factor.size()) {
+    throw DimensionMismatch("StaticBatch::set_labor: " + std::to_string(labor.size()) + " and " +
+                            std::to_string(labor_factor.size()) + " entries, must have " +
+                            std::to_string(a.labor.size()));
+  }
+  a.labor.copy_from(labor);
+  a.labor_factor.copy_from(labor_factor);
 }
 
 std::vector<StaticSolution> StaticBatch::solve(const StaticOptions& options) {
-  Impl& m = *impl_;
+  return impl_->solve(options, nullptr);
+}
+
+std::vector<StaticSolution> StaticBatch::solve(const StaticOptions& options,
+                                               const te::BackendOutputs& outputs) {
+  return impl_->solve(options, &outputs);
+}
+
+std::vector<StaticSolution> StaticBatch::Impl::solve(const StaticOptions& options,
+                                                     const te::BackendOutputs* outputs) {
+  Impl& m = *this;
   const std::size_t count = m.problems.size();
   std::vector<StaticSolution> solutions(count);
   m.transfers = {};
+  m.total = {};
   if (count == 0) return solutions;
   const std::size_t group = group_size(m.ctx, count);
   const long groups = static_cast<long>((count + group - 1) / group);
@@ -116,10 +158,13 @@ std::vector<StaticSolution> StaticBatch::solve(const StaticOptions& options) {
     std::unique_ptr<te::BatchSolve>& work = members == group ? m.full[worker] : m.tail;
     if (!work)
       work = std::make_unique<te::BatchSolve>(m.ctx, m.economy, members, options.anderson_memory);
-    std::vector<StaticSolution> solved = work->run(m.problems, first, options);
+    std::vector<StaticSolution> solved = work->run(m.problems, m.arrays, first, options, outputs);
     for (std::size_t b = 0; b < members; ++b) solutions[first + b] = std::move(solved[b]);
 #pragma omp critical(dynhat_static_batch_transfers)
-    m.transfers += work->transfers();
+    {
+      m.transfers += work->transfers();
+      m.total += work->total_transfers();
+    }
   };
   if (workers == 1) {
     // Not even an inactive parallel region around the kernels: inside one, libgomp would give
@@ -144,6 +189,10 @@ std::vector<StaticSolution> StaticBatch::solve(const StaticOptions& options) {
 
 HostTransfers StaticBatch::host_transfers() const {
   return impl_->transfers;
+}
+
+HostTransfers StaticBatch::total_host_transfers() const {
+  return impl_->total;
 }
 
 StaticSolution solve_static(const Context& ctx, const Economy& economy,

@@ -1,18 +1,47 @@
 // The fast solver's warm starts (batch_solve.hpp): each problem's factor prices, price indices
-// and expenditure from its last solve, uploaded before a group's solve with the problem's
-// per-market inputs, and kept after it.
-#include <algorithm>
+// and expenditure from its last solve, kept on the backend in ProblemArrays and copied into a
+// group's work arrays before its solve, and back after it.
 #include <cmath>
 
+#include "kernels/kernels.hpp"
 #include "static_equilibrium/batch_solve.hpp"
 
 namespace dynhat::te {
 
-void BatchSolve::load(const std::vector<Problem>& problems, std::size_t first) {
-  const std::size_t jnn = size_ * e_.regions, length = B_ * size_;
+ProblemArrays::ProblemArrays(const Context& ctx, std::size_t problems, std::size_t size)
+    : cost_shift(ctx, problems * size),
+      VAL(ctx, problems * size),
+      VAR(ctx, problems * size),
+      wage_ref(ctx, problems * size),
+      labor(ctx, problems * size),
+      labor_factor(ctx, problems * size),
+      u(ctx, problems * size),
+      log_phat(ctx, problems * size),
+      expenditure(ctx, problems * size) {}
+
+namespace {
+
+/// dst[0, count) = src[0, count), both on ctx's backend.
+void copy_on_backend(const Context& ctx, const double* src, std::size_t count, double* dst) {
+  kernels::copy(ctx, dst, src, count * sizeof(double), kernels::CopyKind::device_to_device);
+}
+
+}  // namespace
+
+void BatchSolve::load(const std::vector<Problem>& problems, const ProblemArrays& arrays,
+                      std::size_t first) {
+  const std::size_t jnn = size_ * e_.regions, offset = first * size_, length = B_ * size_;
   group_ = &problems[first];
-  std::vector<double> u(length), log_phat(length, 0.0), x(length, 0.0), shift(length), VAL(length),
-      VAR(length), labor_factor(length);
+  first_ = first;
+  cost_shift_ = arrays.cost_shift.data() + offset;
+  VAL_ = arrays.VAL.data() + offset;
+  VAR_ = arrays.VAR.data() + offset;
+  wage_ref_ = arrays.wage_ref.data() + offset;
+  labor_ = arrays.labor.data() + offset;
+  labor_factor_ = arrays.labor_factor.data() + offset;
+  copy_on_backend(ctx_, arrays.u.data() + offset, length, u_.data());
+  copy_on_backend(ctx_, arrays.log_phat.data() + offset, length, log_phat_.data());
+  copy_on_backend(ctx_, arrays.expenditure.data() + offset, length, expenditure_.data());
   for (std::size_t b = 0; b < B_; ++b) {
     const Problem& p = group_[b];
     if (loaded_q_[b] != p.shares.get()) {
@@ -20,46 +49,35 @@ void BatchSolve::load(const std::vector<Problem>& problems, std::size_t first) {
       q_scale_.upload(p.shares->log_scale.data(), size_, b * size_);
       loaded_q_[b] = p.shares.get();
     }
-    const auto at = [&](std::vector<double>& v) { return v.begin() + b * size_; };
-    if (p.u.empty()) {
-      for (std::size_t k = 0; k < size_; ++k) u[b * size_ + k] = std::log(p.shock.omega_init[k]);
-    } else {
-      std::copy(p.u.begin(), p.u.end(), at(u));
-      std::copy(p.log_phat.begin(), p.log_phat.end(), at(log_phat));
-      std::copy(p.expenditure.begin(), p.expenditure.end(), at(x));
-    }
-    std::copy(p.cost_shift.begin(), p.cost_shift.end(), at(shift));
-    std::copy(p.reference->VAL.begin(), p.reference->VAL.end(), at(VAL));
-    std::copy(p.reference->VAR.begin(), p.reference->VAR.end(), at(VAR));
-    std::copy(p.shock.labor_factor.begin(), p.shock.labor_factor.end(), at(labor_factor));
+    if (p.has_state) continue;
+    // No state yet (or a failed last solve): omega_init, phat = 1, X = 0.
+    std::vector<double> u(size_);
+    for (std::size_t k = 0; k < size_; ++k) u[k] = std::log(p.shock.omega_init[k]);
+    u_.upload(u.data(), size_, b * size_);
+    copy_on_backend(ctx_, zeros_.data(), size_, log_phat_.data() + b * size_);
+    copy_on_backend(ctx_, zeros_.data(), size_, expenditure_.data() + b * size_);
   }
-  u_.upload(u.data(), length);
-  log_phat_.upload(log_phat.data(), length);
-  expenditure_.upload(x.data(), length);
-  cost_shift_.upload(shift.data(), length);
-  VAL_.upload(VAL.data(), length);
-  VAR_.upload(VAR.data(), length);
-  labor_factor_.upload(labor_factor.data(), length);
   std::fill(forcing_.begin(), forcing_.end(), 0.0);
 }
 
-void BatchSolve::store(std::vector<Problem>& problems, std::size_t first) const {
-  const std::vector<double> u = u_.to_host(), log_phat = log_phat_.to_host(),
-                            x = expenditure_.to_host();
+void BatchSolve::store(std::vector<Problem>& problems, ProblemArrays& arrays,
+                       std::size_t first) const {
+  // A NaN or infinite entry makes a segment's max |.| non-finite: that problem restarts.
+  std::vector<double> u(B_), log_phat(B_), x(B_);
+  kernels::segment_max_abs_diff(ctx_, B_, size_, u_.data(), nullptr, u.data());
+  kernels::segment_max_abs_diff(ctx_, B_, size_, log_phat_.data(), nullptr, log_phat.data());
+  kernels::segment_max_abs_diff(ctx_, B_, size_, expenditure_.data(), nullptr, x.data());
+  te::Mask finite(B_, 0);
   for (std::size_t b = 0; b < B_; ++b) {
-    Problem& p = problems[first + b];
-    const auto from = [&](const std::vector<double>& v) { return v.begin() + b * size_; };
-    const auto finite = [&](const std::vector<double>& v) {
-      return std::all_of(from(v), from(v) + size_, [](double z) { return std::isfinite(z); });
-    };
-    if (!finite(u) || !finite(log_phat) || !finite(x)) {
-      p.u.clear();
-      continue;
-    }
-    p.u.assign(from(u), from(u) + size_);
-    p.log_phat.assign(from(log_phat), from(log_phat) + size_);
-    p.expenditure.assign(from(x), from(x) + size_);
+    finite[b] = std::isfinite(u[b]) && std::isfinite(log_phat[b]) && std::isfinite(x[b]);
+    problems[first + b].has_state = finite[b] != 0;
   }
+  const std::size_t offset = first * size_;
+  kernels::segment_copy(ctx_, B_, size_, finite.data(), u_.data(), arrays.u.data() + offset);
+  kernels::segment_copy(ctx_, B_, size_, finite.data(), log_phat_.data(),
+                        arrays.log_phat.data() + offset);
+  kernels::segment_copy(ctx_, B_, size_, finite.data(), expenditure_.data(),
+                        arrays.expenditure.data() + offset);
 }
 
 }  // namespace dynhat::te

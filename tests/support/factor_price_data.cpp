@@ -83,4 +83,49 @@ FactorPriceOutputs run_factor_price_helpers(const Context& ctx, const FactorPric
   return {scale.to_host(), y.to_host(), rhs.to_host(), excess.to_host(), g.to_host()};
 }
 
+PathOutputData random_path_output_data(const FactorPriceData& d, std::uint64_t seed) {
+  const std::size_t J = d.J, N = d.N, R = d.R, M = R * (J + 1), jn = J * N;
+  PathOutputData p;
+  p.L0 = random_vector(M, 0.5, 2.0, seed);
+  p.L = random_vector(d.batch * M, 0.25, 4.0, seed + 1);
+  for (std::size_t b = 0; b < d.batch; ++b)
+    for (std::size_t n = 0; n < R; ++n) p.L[b * M + n * (J + 1)] = NAN;
+  p.empty_market = (R - 1) * (J + 1) + 1 + (J - 1);  // the last region's last sector
+  p.L0[p.empty_market] = 0.0;
+  for (std::size_t b = 0; b < d.batch; ++b) p.L[b * M + p.empty_market] = NAN;
+  p.xi = random_vector(N, 0.0, 0.5, seed + 2);
+  p.wage_ref = random_vector(d.batch * jn, 0.5, 2.0, seed + 3);
+  p.log_phat = random_vector(d.batch * jn, -0.5, 0.5, seed + 4);
+  p.stride = M + 3;
+  p.world_va = 123.0;
+  return p;
+}
+
+PathOutputs run_path_kernels(const Context& ctx, const FactorPriceData& d, const PathOutputData& p,
+                             double sentinel) {
+  const std::size_t J = d.J, N = d.N, jn = J * N;
+  const DeviceArray L(ctx, p.L), L0(ctx, p.L0), xi(ctx, p.xi), wage_ref(ctx, p.wage_ref);
+  const DeviceArray log_phat(ctx, p.log_phat), alpha(ctx, d.alpha), gamma(ctx, d.gamma);
+  const DeviceArray VAL(ctx, d.VAL), VAR(ctx, d.VAR), log_omega(ctx, d.log_omega), Y(ctx, d.Y);
+  DeviceArray labor(ctx, d.batch * jn), labor_factor(ctx, d.batch * jn);
+  DeviceArray omega(ctx, std::vector<double>(d.batch * jn, sentinel));
+  DeviceArray price_index(ctx, std::vector<double>(d.batch * N, sentinel));
+  DeviceArray real_wage(ctx, std::vector<double>(d.batch * p.stride, sentinel));
+  PathOutputs out;
+  out.unresolved = kernels::te_labor_inputs(ctx, d.batch, J, N, d.R, L.data(), L0.data(), xi.data(),
+                                            labor.data(), labor_factor.data());
+  out.residual.resize(d.batch);
+  kernels::te_path_outputs(ctx, d.batch, J, N, d.R, alpha.data(), gamma.data(), xi.data(),
+                           VAL.data(), VAR.data(), labor.data(), labor_factor.data(),
+                           wage_ref.data(), log_omega.data(), log_phat.data(), Y.data(), p.world_va,
+                           omega.data(), price_index.data(), real_wage.data(), p.stride,
+                           out.residual.data());
+  out.labor = labor.to_host();
+  out.labor_factor = labor_factor.to_host();
+  out.omega = omega.to_host();
+  out.price_index = price_index.to_host();
+  out.real_wage = real_wage.to_host();
+  return out;
+}
+
 }  // namespace dynhat::testing

@@ -43,4 +43,26 @@ NaiveChordStep naive_chord_step(const FactorPriceData& d);
 FactorPriceOutputs run_factor_price_helpers(const Context& ctx, const FactorPriceData& d,
                                             const std::vector<double>& active, double sentinel);
 
+/// The labor path and the solution arrays of a path's temporary equilibria beside
+/// FactorPriceData's (for kernels::te_labor_inputs and te_path_outputs): L [batch][M] with
+/// M = R (J + 1) markets, NaN in every non-employment slot (never read) and a market empty at
+/// slot 0 (L0 = 0, NaN in L); xi [N] in [0, 0.5]; wage_ref and log_phat [batch][J][N].
+struct PathOutputData {
+  std::vector<double> L, L0, xi, wage_ref, log_phat;
+  std::size_t empty_market = 0;  ///< the market with L0 = 0
+  std::size_t stride = 0;        ///< of the real wages: M + 3, padding never written
+  double world_va = 0.0;
+};
+PathOutputData random_path_output_data(const FactorPriceData& d, std::uint64_t seed);
+
+/// te_labor_inputs then te_path_outputs on ctx (its labor changes feeding the outputs), with
+/// FactorPriceData's VAL, VAR, log_omega and Y (as sales); omega, price_index and real_wage
+/// prefilled with `sentinel`.
+struct PathOutputs {
+  std::size_t unresolved = 0;
+  std::vector<double> labor, labor_factor, omega, price_index, real_wage, residual;
+};
+PathOutputs run_path_kernels(const Context& ctx, const FactorPriceData& d, const PathOutputData& p,
+                             double sentinel);
+
 }  // namespace dynhat::testing
