@@ -480,6 +480,41 @@ TEST_F(CudaTeParity, PathOutputsMatchCpu) {
   EXPECT_EQ(out[1], out[0]);
 }
 
+// The news slot's block and its dense LU solve (Eigen on the CPU, cuSOLVER getrf/getrs on the
+// GPU): the blocks agree to one rounding per entry (FMA contraction may differ); the solutions
+// of the diagonally dominant system within twice the forward bound of a backward-stable solve.
+TEST_F(CudaTeParity, NewsBlockLuSolveMatchesCpu) {
+  const Context cpu(Backend::cpu), gpu(Backend::cuda);
+  for (const std::size_t m : {7u, 1150u}) {
+    const Matrix mu0 = random_migration(m, 221);
+    const std::vector<double> c = random_vector(m, 0.1, 1.0, 222);
+    std::vector<double> r(m, 0.0);
+    for (std::size_t i = 0; i < m; ++i)
+      for (std::size_t k = 0; k < m; ++k) r[i] += mu0(i, k) * c[k];
+    const std::vector<double> b = random_vector(m, -1.0, 1.0, 223);
+    std::vector<double> block[2], x[2];
+    int singular[2] = {-1, -1};
+    for (const Context* ctx : {&cpu, &gpu}) {
+      const int k = ctx == &gpu;
+      const DeviceArray mu0_d(*ctx, mu0.data), c_d(*ctx, c), r_d(*ctx, r);
+      DeviceArray A(*ctx, m * m), rhs(*ctx, b);
+      DeviceVector<int> pivots(*ctx, m);
+      kernels::news_block(*ctx, m, mu0_d.data(), c_d.data(), r_d.data(), 0.99, A.data());
+      block[k] = A.to_host();
+      singular[k] = kernels::lu_factor(*ctx, m, A.data(), pivots.data());
+      kernels::lu_solve(*ctx, m, A.data(), pivots.data(), rhs.data());
+      x[k] = rhs.to_host();
+    }
+    EXPECT_EQ(singular[0], 0);
+    EXPECT_EQ(singular[1], 0);
+    report("news_block", m, normwise_error(block[1], block[0]), bound(1));
+    // Each solution within n eps cond(A) of the exact one (relative, growth factor 1 for a
+    // diagonally dominant matrix), cond_inf(A) <= (1 + beta) / (1 - beta) = 199 here.
+    report("lu_factor + lu_solve", m, normwise_error(x[1], x[0]),
+           2.0 * 199.0 * static_cast<double>(m) * kEps);
+  }
+}
+
 TEST(CudaBackend, AskingWithoutADeviceIsAClearError) {
   if (cuda_device_count() > 0) GTEST_SKIP() << "a CUDA device is present";
   try {

@@ -9,6 +9,7 @@
 //  backward_value_sweep  the same, products with mu0 instead of mu0^T
 //  value_update     T*m logs;                  bytes 24 T m
 //  real_wage_changes  T*m divisions;           bytes 16 T m
+//  news_block       2 m^2 flops;               bytes 16 m^2
 // Numerics: c is shifted per slot so its largest entry is 1; the shift cancels between c_t and
 // r_t and is added back in logs by value_update.
 #include <Eigen/Core>
@@ -145,6 +146,16 @@ void value_update(const Context& /*ctx*/, std::size_t m, std::size_t slots, cons
     for (std::size_t i = 0; i < m; ++i) {
       out[i] = log_value_change(wage[i], inv_nu, now[i], before[i], shift[t], shift[t - 1]);
     }
+  }
+}
+
+void news_block(const Context& /*ctx*/, std::size_t m, const double* mu0, const double* c,
+                const double* r, double beta, double* A) {
+#pragma omp parallel for schedule(static)
+  for (std::size_t i = 0; i < m; ++i) {
+    const double scale = r[i] > 0.0 ? beta / r[i] : 0.0;
+    for (std::size_t k = 0; k < m; ++k)
+      A[i * m + k] = (i == k ? 1.0 : 0.0) - scale * mu0[i * m + k] * c[k];
   }
 }
 

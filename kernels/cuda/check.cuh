@@ -1,9 +1,12 @@
-// Error checking for every CUDA runtime and cuBLAS call of the CUDA backend: a failure throws
-// dynhat::CudaError naming the file, the line, the call and the error name.
+// Error checking for every CUDA runtime, cuBLAS and cuSOLVER call of the CUDA backend: a failure
+// throws
+// dynhat::CudaError naming the file, the line, the call and the error name (cuSOLVER: its
+// status number, cusolver_common.h).
 #pragma once
 
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
+#include <cusolverDn.h>
 
 #include <string>
 
@@ -29,11 +32,20 @@ inline void check_cublas(cublasStatus_t status, const char* call, const char* fi
   }
 }
 
+inline void check_cusolver(cusolverStatus_t status, const char* call, const char* file, int line) {
+  if (status != CUSOLVER_STATUS_SUCCESS) {
+    const std::string number = "cusolverStatus_t " + std::to_string(static_cast<int>(status));
+    throw_cuda_error(call, file, line, number.c_str(), "see cusolver_common.h");
+  }
+}
+
 }  // namespace dynhat::kernels::cuda
 
 #define DYNHAT_CUDA_CHECK(call) \
   ::dynhat::kernels::cuda::check_cuda((call), #call, __FILE__, __LINE__)
 #define DYNHAT_CUBLAS_CHECK(call) \
   ::dynhat::kernels::cuda::check_cublas((call), #call, __FILE__, __LINE__)
+#define DYNHAT_CUSOLVER_CHECK(call) \
+  ::dynhat::kernels::cuda::check_cusolver((call), #call, __FILE__, __LINE__)
 /// After each kernel launch: a bad launch configuration is reported here, not at the next call.
 #define DYNHAT_CUDA_CHECK_LAUNCH() DYNHAT_CUDA_CHECK(cudaGetLastError())

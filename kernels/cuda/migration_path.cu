@@ -9,6 +9,7 @@
 //    with the same cost as the labor chain.
 //  * value_update: E12/E28 factorised, elementwise, 24mT bytes read, 2 logs per entry;
 //    real_wage_changes: its input W_t / W_{t-1}, elementwise, 16mT bytes.
+//  * news_block: I - beta mu_news for the pinned path's dense LU (dense_lu.cu), 16m^2 bytes.
 // Numerics: the per-slot shift keeps every c in (0, 1], so the GEMM cannot overflow however large
 // the cumulative log Y; the shift cancels in L / r. Summation orders inside cuBLAS are fixed for
 // a given GPU and cuBLAS version (no atomics), hence reproducible run to run.
@@ -94,6 +95,16 @@ __global__ void real_wage_changes_kernel(std::size_t m, std::size_t slots, const
   for (std::size_t i = grid_stride_first(); i < m * slots; i += grid_stride_step()) {
     const std::size_t t = i / m;
     cdot[i] = t == 0 || t + 1 == slots ? 1.0 : W[i] / W[i - m];
+  }
+}
+
+/// Entry (i, k) of I - beta diag(1/r) mu0 diag(c).
+__global__ void news_block_kernel(std::size_t m, const double* mu0, const double* c,
+                                  const double* r, double beta, double* A) {
+  for (std::size_t e = grid_stride_first(); e < m * m; e += grid_stride_step()) {
+    const std::size_t i = e / m, k = e % m;
+    const double scale = r[i] > 0.0 ? beta / r[i] : 0.0;
+    A[e] = (i == k ? 1.0 : 0.0) - scale * mu0[e] * c[k];
   }
 }
 
@@ -203,6 +214,14 @@ void real_wage_changes(const Context& ctx, std::size_t m, std::size_t slots, con
   if (m == 0 || slots == 0) return;
   real_wage_changes_kernel<<<grid_stride_blocks(m * slots), kBlockSize, 0, ctx.cuda()->stream>>>(
       m, slots, W, cdot);
+  DYNHAT_CUDA_CHECK_LAUNCH();
+}
+
+void news_block(const Context& ctx, std::size_t m, const double* mu0, const double* c,
+                const double* r, double beta, double* A) {
+  if (m == 0) return;
+  news_block_kernel<<<grid_stride_blocks(m * m), kBlockSize, 0, ctx.cuda()->stream>>>(m, mu0, c, r,
+                                                                                      beta, A);
   DYNHAT_CUDA_CHECK_LAUNCH();
 }
 

@@ -1,9 +1,10 @@
-// The CUDA backend's per-context state (stream, cuBLAS handle, scratch buffers) and the launch
-// geometry its kernels share. CUDA-only: included by kernels/cuda/*.cu.
+// The CUDA backend's per-context state (stream, cuBLAS and cuSOLVER handles, scratch buffers)
+// and the launch geometry its kernels share. CUDA-only: included by kernels/cuda/*.cu.
 #pragma once
 
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
+#include <cusolverDn.h>
 
 #include <algorithm>
 #include <cstddef>
@@ -18,6 +19,8 @@ struct CudaResources {
   cudaStream_t stream = nullptr;
   /// cuBLAS handle bound to `stream`, host pointer mode (alpha, beta passed from the host).
   cublasHandle_t cublas = nullptr;
+  /// cuSOLVER dense handle bound to `stream` (the dense LU of kernels::lu_factor).
+  cusolverDnHandle_t cusolver = nullptr;
   /// [scratch_size] device doubles holding the intermediates of one kernel call (partial sums,
   /// the labor chain's w). Stream order makes its reuse by the next call safe.
   double* scratch = nullptr;

@@ -1,8 +1,8 @@
-// Lifetime of the CUDA backend's per-context resources on device 0: one non-blocking stream, a
-// cuBLAS handle bound to it, a pinned host buffer for returned scalars and a device scratch
-// buffer grown on demand; the default memory pool set to keep freed memory. No kernels here; the
-// cost is the driver's (stream, handle and allocations, milliseconds once per Context). Numerical
-// notes: none.
+// Lifetime of the CUDA backend's per-context resources on device 0: one non-blocking stream,
+// cuBLAS and cuSOLVER handles bound to it, a pinned host buffer for returned scalars and a device
+// scratch buffer grown on demand; the default memory pool set to keep freed memory. No kernels
+// here; the cost is the driver's (stream, handles and allocations, milliseconds once per
+// Context). Numerical notes: none.
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -26,6 +26,8 @@ detail::CudaResources* create_resources() {
     DYNHAT_CUBLAS_CHECK(cublasCreate(&resources->cublas));
     DYNHAT_CUBLAS_CHECK(cublasSetStream(resources->cublas, resources->stream));
     DYNHAT_CUBLAS_CHECK(cublasSetPointerMode(resources->cublas, CUBLAS_POINTER_MODE_HOST));
+    DYNHAT_CUSOLVER_CHECK(cusolverDnCreate(&resources->cusolver));
+    DYNHAT_CUSOLVER_CHECK(cusolverDnSetStream(resources->cusolver, resources->stream));
     DYNHAT_CUDA_CHECK(cudaMallocHost(&resources->host_scalars, kHostScalars * sizeof(double)));
     // DeviceArrays come from the default pool (memory.cu); keep what they free there instead of
     // returning it to the driver at every synchronisation.
@@ -48,6 +50,7 @@ void destroy_resources(detail::CudaResources* resources) noexcept {
   if (resources->scratch != nullptr) static_cast<void>(cudaFree(resources->scratch));
   if (resources->host_scalars != nullptr) static_cast<void>(cudaFreeHost(resources->host_scalars));
   if (resources->cublas != nullptr) static_cast<void>(cublasDestroy(resources->cublas));
+  if (resources->cusolver != nullptr) static_cast<void>(cusolverDnDestroy(resources->cusolver));
   if (resources->stream != nullptr) static_cast<void>(cudaStreamDestroy(resources->stream));
   static_cast<void>(cudaGetLastError());
   delete resources;

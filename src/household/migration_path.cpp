@@ -1,6 +1,5 @@
 #include "household/migration_path.hpp"
 
-#include <Eigen/LU>
 #include <algorithm>
 #include <cmath>
 
@@ -16,9 +15,10 @@ constexpr double kDivergence = 10.0;
 }  // namespace
 
 struct MigrationPath::Pinned {
-  std::size_t news;                            // slots 0..news-1 pinned
-  DeviceArray c, shift;                        // [news][m], [news] of the pinned path
-  Eigen::PartialPivLU<Eigen::MatrixXd> block;  // I - beta mu_news
+  std::size_t news;      // slots 0..news-1 pinned
+  DeviceArray c, shift;  // [news][m], [news] of the pinned path
+  DeviceArray block;     // [m][m] I - beta mu_news, LU-factored (kernels::lu_factor)
+  DeviceVector<int> pivots;
   bool factored = false;
 };
 
@@ -27,7 +27,6 @@ MigrationPath::~MigrationPath() = default;
 
 MigrationPath::MigrationPath(const Context& ctx, const Matrix& mu0, std::size_t slots, double beta)
     : ctx_(&ctx),
-      mu0_host_(&mu0),
       m_(mu0.rows),
       slots_(slots),
       beta_(beta),
@@ -40,7 +39,8 @@ void MigrationPath::pin_decisions(const DeviceArray& log_y_pinned, std::size_t n
   pinned_.reset();
   factorise(log_y_pinned);
   auto pinned = std::make_unique<Pinned>(
-      Pinned{news, DeviceArray(*ctx_, news * m_), DeviceArray(*ctx_, news), {}});
+      Pinned{news, DeviceArray(*ctx_, news * m_), DeviceArray(*ctx_, news),
+             DeviceArray(*ctx_, m_ * m_), DeviceVector<int>(*ctx_, m_), false});
   kernels::copy(*ctx_, pinned->c.data(), c_.data(), news * m_ * sizeof(double),
                 kernels::CopyKind::device_to_device);
   kernels::copy(*ctx_, pinned->shift.data(), shift_.data(), news * sizeof(double),
@@ -51,20 +51,11 @@ void MigrationPath::pin_decisions(const DeviceArray& log_y_pinned, std::size_t n
 void MigrationPath::refresh_preconditioner() {
   if (!pinned_ || pinned_->news + 2 > slots_) return;
   const std::size_t s = pinned_->news;
-  std::vector<double> c(m_), r(m_);
-  c_.download(c.data(), m_, s * m_);
-  r_.download(r.data(), m_, s * m_);
-  Eigen::MatrixXd block(m_, m_);
-  const Matrix& mu0 = *mu0_host_;
-  for (std::size_t i = 0; i < m_; ++i) {
-    const double scale = r[i] > 0.0 ? beta_ / r[i] : 0.0;
-    for (std::size_t k = 0; k < m_; ++k) {
-      block(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(k)) =
-          (i == k ? 1.0 : 0.0) - scale * mu0(i, k) * c[k];
-    }
-  }
-  pinned_->block.compute(block);
-  pinned_->factored = true;
+  kernels::news_block(*ctx_, m_, mu0_.data(), c_.row(s, m_), r_.row(s, m_), beta_,
+                      pinned_->block.data());
+  // I - beta mu_s is diagonally dominant (mu_s is row-stochastic, beta < 1): never singular.
+  pinned_->factored =
+      kernels::lu_factor(*ctx_, m_, pinned_->block.data(), pinned_->pivots.data()) == 0;
 }
 
 void MigrationPath::factorise(const DeviceArray& log_y) {
@@ -93,11 +84,8 @@ void MigrationPath::precondition(DeviceArray& d) const {
     // The news slot s: the sweep left f_s + beta mu_s d_{s+1}; the block solve adds the diagonal
     // term. (The sweep carried that row's error on to the slots before s, whose updates do not
     // depend on Y: harmless, they converge as d_s does.)
-    const std::size_t s = pinned_->news;
-    Eigen::VectorXd rhs(static_cast<Eigen::Index>(m_));
-    d.download(rhs.data(), m_, s * m_);
-    const Eigen::VectorXd ds = pinned_->block.solve(rhs);
-    d.upload(ds.data(), m_, s * m_);
+    kernels::lu_solve(*ctx_, m_, pinned_->block.data(), pinned_->pivots.data(),
+                      d.row(pinned_->news, m_));
   }
 }
 

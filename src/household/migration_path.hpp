@@ -35,7 +35,8 @@ class MigrationPath {
   /// the preconditioner solves that block exactly (refresh_preconditioner()).
   void pin_decisions(const DeviceArray& log_y_pinned, std::size_t news);
   /// With pinned decisions: factorises I - beta mu_news at the current factorisation (a dense
-  /// m x m LU on the host, O(m^3)); precondition() uses it until the next refresh.
+  /// m x m LU on the backend, O(m^3): kernels::lu_factor); precondition() uses it until the next
+  /// refresh.
   void refresh_preconditioner();
 
   /// c, shift and r for the value path log Y ([slots][m]).
@@ -56,7 +57,6 @@ class MigrationPath {
 
  private:
   const Context* ctx_;
-  const Matrix* mu0_host_;
   std::size_t m_;
   std::size_t slots_;
   double beta_;

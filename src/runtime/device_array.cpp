@@ -77,5 +77,6 @@ void DeviceVector<T>::fill(T value) {
 
 template class DeviceVector<double>;
 template class DeviceVector<float>;
+template class DeviceVector<int>;
 
 }  // namespace dynhat

@@ -8,7 +8,7 @@
 
 namespace dynhat {
 
-/// [size] values of T (double or float) on ctx's backend; moves, never copies implicitly. The
+/// [size] values of T (double, float or int) on ctx's backend; moves, never copies implicitly. The
 /// context must outlive it.
 template <typename T>
 class DeviceVector {
@@ -42,6 +42,7 @@ class DeviceVector {
 
 extern template class DeviceVector<double>;
 extern template class DeviceVector<float>;
+extern template class DeviceVector<int>;
 
 /// The solvers' arrays.
 using DeviceArray = DeviceVector<double>;
