@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstddef>
 
 #if defined(__CUDACC__)
 #define DYNHAT_HD __host__ __device__ __forceinline__
@@ -165,6 +166,50 @@ DYNHAT_HD double log_mean_exp2(double a, double b) {
   const double hi = a > b ? a : b;
   const double lo = a > b ? b : a;
   return hi + log1p(exp(lo - hi)) - 0.69314718055994530942;
+}
+
+/// A mobile market's labor change relative to slot 0 and its factor in value added (E17),
+/// (L / L0, (L / L0)^(1 - xi)); resolved: L positive and finite (te_labor_inputs).
+struct LaborInput {
+  double labor;
+  double factor;
+  bool resolved;
+};
+DYNHAT_HD LaborInput labor_input(double L, double L0, double xi) {
+  const double labor = L / L0;
+  return {labor, pow(labor, 1.0 - xi), L > 0.0 && L < INFINITY};  // NaN fails both
+}
+
+/// Region n's outputs of one solved temporary equilibrium (te_path_outputs), its arrays the
+/// problem's [J][N] ones and s its numeraire scale: writes its price index
+/// exp(sum_j alpha_j (log s + log phat)) and, for n < R, the real wages of its sectors at
+/// real_wage[n (J + 1) + 1 + j]; returns its largest market-clearing residual (0 if none).
+DYNHAT_HD double te_region_outputs(std::size_t J, std::size_t N, std::size_t R, std::size_t n,
+                                   const double* alpha, const double* gamma, double xi,
+                                   const double* VAL, const double* VAR, const double* labor,
+                                   const double* labor_factor, const double* wage_ref,
+                                   const double* log_omega, const double* log_phat, const double* Y,
+                                   double s, double* price_index, double* real_wage) {
+  const double log_s = log(s);
+  double log_p = 0.0, supplied = 0.0, paid = 0.0, worst = 0.0;
+  for (std::size_t j = 0; j < J; ++j) {
+    const std::size_t k = j * N + n;
+    log_p += alpha[j] * (log_s + log_phat[k]);
+    const double va = (VAL[k] + VAR[k]) * labor_factor[k] * exp(log_omega[k]);
+    if (n < R && va > 0.0) worst = fmax(worst, fabs(gamma[k] * Y[k] - va) / va);
+    supplied += gamma[k] * Y[k];
+    paid += va;
+  }
+  if (n >= R && paid > 0.0) worst = fmax(worst, fabs(supplied - paid) / paid);
+  const double p = exp(log_p);
+  price_index[n] = p;
+  if (n >= R) return worst;
+  for (std::size_t j = 0; j < J; ++j) {
+    const std::size_t k = j * N + n;
+    const double wage = s * exp(log_omega[k]) * pow(labor[k], -xi);
+    real_wage[n * (J + 1) + 1 + j] = wage / wage_ref[k] / p;
+  }
+  return worst;
 }
 
 }  // namespace dynhat::kernels

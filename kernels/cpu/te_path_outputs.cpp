@@ -3,9 +3,9 @@
 // market-clearing residuals, so that the batch of a path never brings a [J][N] array to the
 // host. O(J N) per problem; the sums run in the order of te::finish and
 // te::market_clearing_residual (static_equilibrium/te_terms.cpp).
-#include <algorithm>
 #include <cmath>
 
+#include "kernels/element.hpp"
 #include "kernels/kernels.hpp"
 
 namespace dynhat::kernels::cpu {
@@ -18,16 +18,15 @@ std::size_t te_labor_inputs(const Context& /*ctx*/, std::size_t batch, std::size
   for (std::size_t b = 0; b < batch; ++b) {
     for (std::size_t j = 0; j < J; ++j) {
       for (std::size_t n = 0; n < N; ++n) {
-        const std::size_t k = b * jn + j * N + n;
+        const std::size_t k = b * jn + j * N + n, m = n * (J + 1) + 1 + j;
         labor[k] = 1.0;
         labor_factor[k] = 1.0;
-        if (n >= R) continue;
-        const std::size_t m = n * (J + 1) + 1 + j;
-        if (!(L0[m] > 0.0)) continue;  // empty at slot 0: mu0 rows scale, never create, labor
-        const double l = L[b * M + m];
-        if (!(l > 0.0 && std::isfinite(l))) ++unresolved;
-        labor[k] = l / L0[m];
-        labor_factor[k] = std::pow(labor[k], 1.0 - xi[n]);
+        // A market empty at slot 0 stays empty (mu0 rows scale, never create, labor).
+        if (n >= R || !(L0[m] > 0.0)) continue;
+        const LaborInput in = labor_input(L[b * M + m], L0[m], xi[n]);
+        if (!in.resolved) ++unresolved;
+        labor[k] = in.labor;
+        labor_factor[k] = in.factor;
       }
     }
   }
@@ -45,33 +44,17 @@ void te_path_outputs(const Context& /*ctx*/, std::size_t batch, std::size_t J, s
   const std::size_t jn = J * N;
   for (std::size_t b = 0; b < batch; ++b) {
     const std::size_t o = b * jn;
-    const auto va = [&](std::size_t k) {
-      return (VAL[o + k] + VAR[o + k]) * labor_factor[o + k] * std::exp(log_omega[o + k]);
-    };
     double total = 0.0;
-    for (std::size_t k = 0; k < jn; ++k) total += va(k);
-    const double s = world_va / total, log_s = std::log(s);
+    for (std::size_t k = 0; k < jn; ++k)
+      total += (VAL[o + k] + VAR[o + k]) * labor_factor[o + k] * std::exp(log_omega[o + k]);
+    const double s = world_va / total;
     for (std::size_t k = 0; k < jn; ++k) omega[o + k] = s * std::exp(log_omega[o + k]);
     double worst = 0.0;
     for (std::size_t n = 0; n < N; ++n) {
-      double log_p = 0.0, supplied = 0.0, paid = 0.0;
-      for (std::size_t j = 0; j < J; ++j) {
-        const std::size_t k = j * N + n;
-        log_p += alpha[j] * (log_s + log_phat[o + k]);
-        const double v = va(k);
-        if (n < R && v > 0.0) worst = std::max(worst, std::abs(gamma[k] * Y[o + k] - v) / v);
-        supplied += gamma[k] * Y[o + k];
-        paid += v;
-      }
-      if (n >= R && paid > 0.0) worst = std::max(worst, std::abs(supplied - paid) / paid);
-      const double p = std::exp(log_p);
-      price_index[b * N + n] = p;
-      if (n >= R) continue;
-      for (std::size_t j = 0; j < J; ++j) {
-        const std::size_t k = o + j * N + n;
-        const double wage = omega[k] * std::pow(labor[k], -xi[n]);
-        real_wage[b * stride + n * (J + 1) + 1 + j] = wage / wage_ref[k] / p;
-      }
+      worst = std::fmax(
+          worst, te_region_outputs(J, N, R, n, alpha, gamma, xi[n], VAL + o, VAR + o, labor + o,
+                                   labor_factor + o, wage_ref + o, log_omega + o, log_phat + o,
+                                   Y + o, s, price_index + b * N, real_wage + b * stride));
     }
     residual_host[b] = worst;
   }

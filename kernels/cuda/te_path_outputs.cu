@@ -4,14 +4,16 @@
 //    is not positive and finite counted by an integer atomic (exact, order-free); 8 bytes back.
 //  * te_path_outputs: one block per problem; a CUB block reduction sums the world value added,
 //    then one thread per region sums its sectors in order j (the price index, the residual) and
-//    writes its real wages, and a second block reduction takes the largest residual. Reads
-//    8 * 10 J N bytes per problem; 8 bytes per problem back.
+//    writes its real wages (element.hpp te_region_outputs, as on the CPU), and a second block
+//    reduction takes the largest residual. Reads 8 * 10 J N bytes per problem; 8 bytes per
+//    problem back.
 // Numerics: the block sums have a fixed tree (bitwise reproducible, not CPU-bitwise: the CPU sums
 // in order k); exp, log and pow are CUDA's (within 2 ulp).
 #include <cub/block/block_reduce.cuh>
 
 #include "kernels/cuda/check.cuh"
 #include "kernels/cuda/resources.cuh"
+#include "kernels/element.hpp"
 #include "kernels/kernels.hpp"
 
 namespace dynhat::kernels::cuda {
@@ -28,16 +30,15 @@ __global__ void __launch_bounds__(kBlockSize)
                            double* labor_factor, unsigned long long* unresolved) {
   const std::size_t jn = J * N, M = R * (J + 1);
   for (std::size_t e = grid_stride_first(); e < batch * jn; e += grid_stride_step()) {
-    const std::size_t b = e / jn, j = (e % jn) / N, n = e % N;
+    const std::size_t b = e / jn, j = (e % jn) / N, n = e % N, m = n * (J + 1) + 1 + j;
     labor[e] = 1.0;
     labor_factor[e] = 1.0;
-    if (n >= R) continue;
-    const std::size_t m = n * (J + 1) + 1 + j;
-    if (!(L0[m] > 0.0)) continue;  // empty at slot 0: mu0 rows scale, never create, labor
-    const double l = L[b * M + m];
-    if (!(l > 0.0 && isfinite(l))) atomicAdd(unresolved, 1ULL);
-    labor[e] = l / L0[m];
-    labor_factor[e] = pow(labor[e], 1.0 - xi[n]);
+    // A market empty at slot 0 stays empty (mu0 rows scale, never create, labor).
+    if (n >= R || !(L0[m] > 0.0)) continue;
+    const LaborInput in = labor_input(L[b * M + m], L0[m], xi[n]);
+    if (!in.resolved) atomicAdd(unresolved, 1ULL);
+    labor[e] = in.labor;
+    labor_factor[e] = in.factor;
   }
 }
 
@@ -56,37 +57,21 @@ __global__ void __launch_bounds__(kBlockSize)
   const std::size_t jn = J * N;
   for (std::size_t b = blockIdx.x; b < batch; b += gridDim.x) {  // uniform per block
     const std::size_t o = b * jn;
-    const auto va = [&](std::size_t k) {
-      return (VAL[o + k] + VAR[o + k]) * labor_factor[o + k] * exp(log_omega[o + k]);
-    };
     double local = 0.0;
-    for (std::size_t k = threadIdx.x; k < jn; k += kBlockSize) local += va(k);
+    for (std::size_t k = threadIdx.x; k < jn; k += kBlockSize)
+      local += (VAL[o + k] + VAR[o + k]) * labor_factor[o + k] * exp(log_omega[o + k]);
     const double sum = BlockReduce(temp).Sum(local);
     if (threadIdx.x == 0) total = sum;
     __syncthreads();  // total visible to the block
-    const double s = world_va / total, log_s = log(s);
+    const double s = world_va / total;
     for (std::size_t k = threadIdx.x; k < jn; k += kBlockSize)
       omega[o + k] = s * exp(log_omega[o + k]);
     double worst = 0.0;
     for (std::size_t n = threadIdx.x; n < N; n += kBlockSize) {
-      double log_p = 0.0, supplied = 0.0, paid = 0.0;
-      for (std::size_t j = 0; j < J; ++j) {
-        const std::size_t k = j * N + n;
-        log_p += alpha[j] * (log_s + log_phat[o + k]);
-        const double v = va(k);
-        if (n < R && v > 0.0) worst = fmax(worst, fabs(gamma[k] * Y[o + k] - v) / v);
-        supplied += gamma[k] * Y[o + k];
-        paid += v;
-      }
-      if (n >= R && paid > 0.0) worst = fmax(worst, fabs(supplied - paid) / paid);
-      const double p = exp(log_p);
-      price_index[b * N + n] = p;
-      if (n >= R) continue;
-      for (std::size_t j = 0; j < J; ++j) {
-        const std::size_t k = o + j * N + n;
-        const double wage = s * exp(log_omega[k]) * pow(labor[k], -xi[n]);
-        real_wage[b * stride + n * (J + 1) + 1 + j] = wage / wage_ref[k] / p;
-      }
+      worst = fmax(worst,
+                   te_region_outputs(J, N, R, n, alpha, gamma, xi[n], VAL + o, VAR + o, labor + o,
+                                     labor_factor + o, wage_ref + o, log_omega + o, log_phat + o,
+                                     Y + o, s, price_index + b * N, real_wage + b * stride));
     }
     __syncthreads();  // temp is reused
     const double largest = BlockReduce(temp).Reduce(worst, Larger{});
