@@ -101,19 +101,6 @@ void StaticBatch::set_omega(std::size_t b, const std::vector<double>& omega) {
   p.has_state = false;
 }
 
-void StaticBatch::set_labor(std::size_t b, const std::vector<double>& labor) {
-  StaticShock shock;
-  shock.labor = labor;
-  if (b >= impl_->problems.size()) {
-    throw DimensionMismatch("StaticBatch::set_labor: problem " + std::to_string(b) + " of " +
-                            std::to_string(impl_->problems.size()));
-  }
-  const te::ExpandedShock expanded = te::expand(impl_->economy, shock);
-  const std::size_t jn = expanded.labor.size();
-  impl_->arrays.labor.upload(expanded.labor.data(), jn, b * jn);
-  impl_->arrays.labor_factor.upload(expanded.labor_factor.data(), jn, b * jn);
-}
-
 void StaticBatch::set_labor(const DeviceArray& labor, const DeviceArray& labor_factor) {
   te::ProblemArrays& a = impl_->arrays;
   if (labor.size() != a.labor.size() || labor_factor.size() != a.labor_factor.size()) {

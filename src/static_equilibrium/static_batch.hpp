@@ -31,8 +31,6 @@ class StaticBatch {
   StaticBatch(const StaticBatch&) = delete;
   StaticBatch& operator=(const StaticBatch&) = delete;
 
-  /// Replaces problem b's labor change ([J][N], countries 1).
-  void set_labor(std::size_t b, const std::vector<double>& labor);
   /// Replaces every problem's labor change and labor factor labor^(1 - xi_n) at once from
   /// [P][J][N] arrays on the backend (kernels::te_labor_inputs; countries 1), copied there.
   void set_labor(const DeviceArray& labor, const DeviceArray& labor_factor);
