@@ -194,11 +194,34 @@ void te_sales(const Context& /*ctx*/, std::size_t batch, std::size_t J, std::siz
       if (skipped(active, b)) continue;
       double* y = Y + b * jn + j * N;
       std::fill(y, y + N, 0.0);
-      for (std::size_t n = 0; n < N; ++n) {
-        const double x = X[b * jn + j * N + n];
-        const double* row = pi + (b * jn + j * N + n) * N;
+      const double* x = X + b * jn + j * N;
+      const double* rows = pi + (b * jn + j * N) * N;
+      // Eight rows per pass over y (one load and store of it per 8 products), each y[i] still
+      // summed in order n.
+      std::size_t n = 0;
+      for (; n + 8 <= N; n += 8) {
+        const double* row = rows + n * N;
+        const double x0 = x[n], x1 = x[n + 1], x2 = x[n + 2], x3 = x[n + 3], x4 = x[n + 4],
+                     x5 = x[n + 5], x6 = x[n + 6], x7 = x[n + 7];
 #pragma omp simd
-        for (std::size_t i = 0; i < N; ++i) y[i] += row[i] * x;
+        for (std::size_t i = 0; i < N; ++i) {
+          double a = y[i];
+          a += row[i] * x0;
+          a += row[N + i] * x1;
+          a += row[2 * N + i] * x2;
+          a += row[3 * N + i] * x3;
+          a += row[4 * N + i] * x4;
+          a += row[5 * N + i] * x5;
+          a += row[6 * N + i] * x6;
+          a += row[7 * N + i] * x7;
+          y[i] = a;
+        }
+      }
+      for (; n < N; ++n) {
+        const double* row = rows + n * N;
+        const double xn = x[n];
+#pragma omp simd
+        for (std::size_t i = 0; i < N; ++i) y[i] += row[i] * xn;
       }
     }
   }
