@@ -17,6 +17,7 @@
 // labor ratios of all dates, once per path); after it they are per-problem scalars.
 #include <cmath>
 #include <filesystem>
+#include <string>
 
 #include "bench_common.hpp"
 #include "dynhat/dynamic.hpp"
@@ -39,6 +40,17 @@ FundamentalChanges china_shock(std::size_t china) {
   return changes;
 }
 
+/// <prefix>host_syncs_per_iteration, <prefix>host_bytes_per_iteration and
+/// <prefix>largest_host_transfer of two paths' transfers.
+void transfer_counters(benchmark::State& state, const std::string& prefix, HostTransfers b,
+                       const HostTransfers& c, int iterations) {
+  b += c;
+  state.counters[prefix + "host_syncs_per_iteration"] =
+      static_cast<double>(b.synchronisations) / iterations;
+  state.counters[prefix + "host_bytes_per_iteration"] = static_cast<double>(b.bytes) / iterations;
+  state.counters[prefix + "largest_host_transfer"] = static_cast<double>(b.largest);
+}
+
 void report(benchmark::State& state, const PathSolution& b, const PathSolution& c, double seconds) {
   const int iterations = b.report.iterations + c.report.iterations;
   state.counters["outer_iterations"] = iterations;
@@ -48,18 +60,8 @@ void report(benchmark::State& state, const PathSolution& b, const PathSolution& 
   state.counters["counterfactual_iterations"] = c.report.iterations;
   state.counters["median_passes"] = std::max(b.te_passes_warm, c.te_passes_warm);
   state.counters["median_passes_first"] = std::max(b.te_passes_first, c.te_passes_first);
-  HostTransfers transfers = b.te_host_transfers;
-  transfers += c.te_host_transfers;
-  state.counters["te_host_syncs_per_iteration"] =
-      static_cast<double>(transfers.synchronisations) / iterations;
-  state.counters["te_host_bytes_per_iteration"] = static_cast<double>(transfers.bytes) / iterations;
-  state.counters["te_largest_host_transfer"] = static_cast<double>(transfers.largest);
-  HostTransfers all = b.host_transfers;
-  all += c.host_transfers;
-  state.counters["host_syncs_per_iteration"] =
-      static_cast<double>(all.synchronisations) / iterations;
-  state.counters["host_bytes_per_iteration"] = static_cast<double>(all.bytes) / iterations;
-  state.counters["largest_host_transfer"] = static_cast<double>(all.largest);
+  transfer_counters(state, "te_", b.te_host_transfers, c.te_host_transfers, iterations);
+  transfer_counters(state, "", b.host_transfers, c.host_transfers, iterations);
   if (!(b.report.converged && c.report.converged && b.te_converged && c.te_converged))
     fail(state, "dynamic path not converged");
 }
