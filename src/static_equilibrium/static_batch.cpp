@@ -123,34 +123,33 @@ std::vector<StaticSolution> StaticBatch::solve(const StaticOptions& options,
 
 std::vector<StaticSolution> StaticBatch::Impl::solve(const StaticOptions& options,
                                                      const te::BackendOutputs* outputs) {
-  Impl& m = *this;
-  const std::size_t count = m.problems.size();
+  const std::size_t count = problems.size();
   std::vector<StaticSolution> solutions(count);
-  m.transfers = {};
-  m.total = {};
+  transfers = {};
+  total = {};
   if (count == 0) return solutions;
-  const std::size_t group = group_size(m.ctx, count);
+  const std::size_t group = group_size(ctx, count);
   const long groups = static_cast<long>((count + group - 1) / group);
-  const int workers = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(groups),
-                                                             kernels::te_concurrent_groups(m.ctx)));
-  if (m.anderson_memory != options.anderson_memory || m.full.size() != std::size_t(workers)) {
-    m.full.clear();
-    m.full.resize(static_cast<std::size_t>(workers));
-    m.tail.reset();
-    m.anderson_memory = options.anderson_memory;
+  const int workers = static_cast<int>(
+      std::min<std::size_t>(static_cast<std::size_t>(groups), kernels::te_concurrent_groups(ctx)));
+  if (anderson_memory != options.anderson_memory || full.size() != std::size_t(workers)) {
+    full.clear();
+    full.resize(static_cast<std::size_t>(workers));
+    tail.reset();
+    anderson_memory = options.anderson_memory;
   }
   const auto solve_group = [&](long g, std::size_t worker) {
     const std::size_t first = static_cast<std::size_t>(g) * group;
     const std::size_t members = std::min(group, count - first);
-    std::unique_ptr<te::BatchSolve>& work = members == group ? m.full[worker] : m.tail;
+    std::unique_ptr<te::BatchSolve>& work = members == group ? full[worker] : tail;
     if (!work)
-      work = std::make_unique<te::BatchSolve>(m.ctx, m.economy, members, options.anderson_memory);
-    std::vector<StaticSolution> solved = work->run(m.problems, m.arrays, first, options, outputs);
+      work = std::make_unique<te::BatchSolve>(ctx, economy, members, options.anderson_memory);
+    std::vector<StaticSolution> solved = work->run(problems, arrays, first, options, outputs);
     for (std::size_t b = 0; b < members; ++b) solutions[first + b] = std::move(solved[b]);
 #pragma omp critical(dynhat_static_batch_transfers)
     {
-      m.transfers += work->transfers();
-      m.total += work->total_transfers();
+      transfers += work->transfers();
+      total += work->total_transfers();
     }
   };
   if (workers == 1) {
