@@ -8,6 +8,7 @@ packages=(cmake ninja-build g++ nlohmann-json3-dev libfmt-dev libcli11-dev
           libtomlplusplus-dev libssl-dev python3-venv python3-dev
           clang libclang-rt-14-dev libomp-dev  # fuzzing (libFuzzer) and its OpenMP
           ccache  # the Python package's build reuses the library objects of build/
+          libopenmpi-dev openmpi-bin  # sweeps over MPI ranks (DYNHAT_ENABLE_MPI) and mpiexec
           libmatio-dev  # MATLAB .mat inputs and `--format mat` (the replication kit's formats)
           octave)  # tests/kit_outputs.m reads the .mat outputs as the kit's scripts would
 sudo=""

@@ -3,7 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install_deps.sh
-bash scripts/configure.sh -DDYNHAT_ENABLE_MATIO=ON  # .mat files: CI must build and test them
+# .mat files and sweeps over MPI ranks: CI must build and test them (the mpi-labelled tests run
+# under mpiexec -n 2).
+bash scripts/configure.sh -DDYNHAT_ENABLE_MATIO=ON -DDYNHAT_ENABLE_MPI=ON
 cmake --build build -j"$(nproc)"
 # One test at a time: the solvers' tests already use every core through OpenMP, and two of them
 # side by side oversubscribe the cores (on 2 cores the suite took 6x longer and timed out in CI).

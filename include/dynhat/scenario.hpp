@@ -99,4 +99,11 @@ std::vector<std::size_t> resolve_sectors(const Scenario& scenario, const Economy
                                          const std::vector<LabelOrIndex>& sectors,
                                          const std::string& key);
 
+/// Labels of `names` or 0-based indices (each at most once) as indices; `kind` ("sector",
+/// "region") names one in messages. Throws InvalidInput naming `file`, `key` and the entry.
+std::vector<std::size_t> resolve_labels(const std::vector<std::string>& names,
+                                        const std::string& kind,
+                                        const std::vector<LabelOrIndex>& items,
+                                        const std::string& file, const std::string& key);
+
 }  // namespace dynhat

@@ -22,5 +22,7 @@ void add_solve_command(CLI::App& app, Invocation& invocation);
 void add_baseline_command(CLI::App& app, Invocation& invocation);
 /// `dynhat demo --out DIR`.
 void add_demo_command(CLI::App& app, Invocation& invocation);
+/// `dynhat sweep SWEEP.toml --out DIR [--shard i/n | --collect | --mpi]`.
+void add_sweep_command(CLI::App& app, Invocation& invocation);
 
 }  // namespace dynhat::cli

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   dynhat::cli::add_solve_command(app, invocation);
   dynhat::cli::add_baseline_command(app, invocation);
   dynhat::cli::add_demo_command(app, invocation);
+  dynhat::cli::add_sweep_command(app, invocation);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,18 +1,15 @@
 // run / run_baseline: the solve of a run's inputs on their backend.
 #include "dynhat/run.hpp"
 
-#include <chrono>
-
 #include "dynhat/error.hpp"
+#include "run/run_environment.hpp"
 #include "runtime/stopwatch.hpp"
 
 namespace dynhat {
 
 namespace {
 
-double unix_seconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+using pipeline::unix_seconds;
 
 bool path_converged(const PathSolution& p) {
   return p.report.converged && p.te_converged;

@@ -1,33 +1,20 @@
 // write_outputs: a run's output directory and its manifest (report.json).
 #include <fmt/format.h>
 #include <omp.h>
-#include <unistd.h>
-
-#include <ctime>
 
 #include "dynhat/run.hpp"
 #include "dynhat/version.hpp"
 #include "run/effects_tables.hpp"
 #include "run/kit_outputs.hpp"
 #include "run/path_files.hpp"
+#include "run/run_environment.hpp"
 
 namespace dynhat {
 
 namespace {
 
-std::string iso8601_utc(double unix_seconds) {
-  const auto t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
-
-std::string host_name() {
-  char name[256] = {};
-  return ::gethostname(name, sizeof name - 1) == 0 ? std::string(name) : std::string();
-}
+using pipeline::host_name;
+using pipeline::iso8601_utc;
 
 nlohmann::json run_environment(const ModelInputs& in, const OutputSettings& settings,
                                const RunResult& r) {

@@ -228,8 +228,14 @@ FundamentalChanges resolve_baseline_shocks(const Scenario& scenario, const Econo
 std::vector<std::size_t> resolve_sectors(const Scenario& scenario, const Economy& economy,
                                          const std::vector<LabelOrIndex>& sectors,
                                          const std::string& key) {
-  return resolve_list(LabelIndex(economy.sector_names, "sector"), sectors, scenario.path.string(),
-                      key, false);
+  return resolve_labels(economy.sector_names, "sector", sectors, scenario.path.string(), key);
+}
+
+std::vector<std::size_t> resolve_labels(const std::vector<std::string>& names,
+                                        const std::string& kind,
+                                        const std::vector<LabelOrIndex>& items,
+                                        const std::string& file, const std::string& key) {
+  return resolve_list(LabelIndex(names, kind), items, file, key, false);
 }
 
 }  // namespace dynhat
