@@ -93,6 +93,12 @@ enum class CopyKind { host_to_device, device_to_host, device_to_device };
     (const Context& ctx, std::size_t m, const double* mu0, const double* c, const double* r,       \
      double beta, double* A),                                                                      \
     (ctx, m, mu0, c, r, beta, A))                                                                  \
+  /* out = A v with the same A = I - beta diag(1/r) mu0 diag(c), never formed: one product with    \
+     mu0 (the iterative solve of that block for large m). v, out: [m], distinct. */                \
+  X(void, news_block_apply,                                                                        \
+    (const Context& ctx, std::size_t m, const double* mu0, const double* c, const double* r,       \
+     double beta, const double* v, double* out),                                                   \
+    (ctx, m, mu0, c, r, beta, v, out))                                                             \
   /* Dense LU with partial pivoting in place: A ([n][n], row-major) is overwritten by its          \
      factors, pivots ([n] on the backend) by the row interchanges in the backend's own format      \
      (read only by lu_solve). cuSOLVER getrf of the column-major A^T on cuda, Eigen's PartialPivLU \

@@ -73,6 +73,28 @@ TEST(DynamicPath, ChordPreconditionedEqualsDampedEquilibria) {
             b_damped.te_iterations + c_damped.te_iterations);
 }
 
+// The news slot's block solved by GMRES matrix-free (grids above dense_news_block_max) instead
+// of its dense LU: a preconditioner of the same fixed point, so the counterfactual agrees to the
+// solvers' tolerances as in ChordPreconditionedEqualsDampedEquilibria (1e-11, derived there).
+TEST(DynamicPath, IterativeNewsBlockEqualsTheDenseLu) {
+  const DynamicModel model = small_dynamic_model(11, 30, 0.5);
+  const Context ctx(Backend::cpu);
+  const FundamentalChanges changes = china_like(model.periods);
+  const PathSolution baseline = solve_baseline(ctx, model, tight_dynamic_options());
+  DynamicOptions iterative = tight_dynamic_options();
+  iterative.dense_news_block_max = 0;
+  const PathSolution dense =
+      solve_counterfactual(ctx, model, baseline, changes, tight_dynamic_options());
+  const PathSolution gmres = solve_counterfactual(ctx, model, baseline, changes, iterative);
+  ASSERT_TRUE(dense.report.converged && gmres.report.converged && gmres.te_converged);
+  EXPECT_LT(max_abs_diff(gmres.Y, dense.Y), 1e-11);
+  EXPECT_LT(max_abs_diff(gmres.real_wage, dense.real_wage), 1e-11);
+  const double total = std::accumulate(model.L0.begin(), model.L0.end(), 0.0);
+  EXPECT_LT(max_abs_diff(gmres.L, dense.L), 1e-11 * total);
+  // The same preconditioner to 1e-12: the same outer iterations, give or take one.
+  EXPECT_NEAR(gmres.report.iterations, dense.report.iterations, 1);
+}
+
 TEST(DynamicPath, FastSolverEqualsTheSequentialReference) {
   const DynamicModel model = small_dynamic_model(11, 30, 0.5);
   const Context ctx(Backend::cpu);

@@ -150,14 +150,18 @@ namespace {
 // drift); solve_value_path_from's Newton steps converge, to the path the replication's
 // 1/2-relaxed Picard iteration reaches (a contraction, thousands of iterations here): both to
 // 1e-13 on the residual, so within ~1e-13 / (1 - beta) = 1e-11 of the solution; 1e-10 leaves 10x.
-TEST(HouseholdHat, NewtonStepsSolveTheValuePathFarFromItsStart) {
+// The news slot's block is solved both ways, by its dense LU and by GMRES on it applied
+// matrix-free (what grids above DynamicOptions::dense_news_block_max use).
+class HouseholdHatBlock : public ::testing::TestWithParam<std::size_t> {};
+
+TEST_P(HouseholdHatBlock, NewtonStepsSolveTheValuePathFarFromItsStart) {
   const Context ctx(Backend::cpu);
   SyntheticMobility s = synthetic_mobility(6, 5, 17);
   const std::size_t M = s.mu0.rows, T = 40;
   MigrationPath path(ctx, s.mu0, T, 0.99);
   DeviceArray zero(ctx, T * M);
   zero.fill(0.0);
-  path.pin_decisions(zero, 1);
+  path.pin_decisions(zero, 1, GetParam());
   for (double jump : {2.0, 30.0}) {
     std::vector<double> cdot(T * M, 1.0);
     for (std::size_t m = 0; m < M; m += 3) cdot[M + m] = jump;
@@ -181,6 +185,12 @@ TEST(HouseholdHat, NewtonStepsSolveTheValuePathFarFromItsStart) {
     for (std::size_t k = 0; k < a.size(); ++k) ASSERT_NEAR(a[k], b[k], 1e-10) << "entry " << k;
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(DenseAndIterative, HouseholdHatBlock,
+                         ::testing::Values(std::size_t{1} << 20, std::size_t{0}),
+                         [](const ::testing::TestParamInfo<std::size_t>& param) {
+                           return param.param == 0 ? std::string("Gmres") : std::string("DenseLu");
+                         });
 
 }  // namespace
 }  // namespace dynhat

@@ -491,6 +491,39 @@ TEST(CpuDenseLu, NewsBlockAndLuSolveMatchTheirDefinitions) {
   EXPECT_EQ(kernels::cpu::lu_factor(cpu, 0, nullptr, nullptr), 0);
 }
 
+// The block applied without forming it (news_block_apply, for large grids) against the formed
+// block times v: each entry one product with mu0 and a subtraction either way, summed in other
+// orders, so within m eps of the row's absolute sum (|v_i| + beta sum_k |mu_ik c_k v_k| / r_i);
+// the empty market's row is v's entry itself.
+TEST(CpuDenseLu, NewsBlockApplyIsTheBlockTimesAVector) {
+  const Context cpu(Backend::cpu);
+  for (const std::size_t m : {1u, 9u, 57u}) {
+    const Matrix mu0 = random_migration(m, 215);
+    const std::vector<double> c = random_vector(m, 0.1, 1.0, 216);
+    const std::vector<double> v = random_vector(m, -1.0, 1.0, 217);
+    std::vector<double> r(m, 0.0);
+    for (std::size_t i = 0; i < m; ++i)
+      for (std::size_t k = 0; k < m; ++k) r[i] += mu0(i, k) * c[k];
+    if (m > 3) r[3] = 0.0;
+    const double beta = 0.95;
+    std::vector<double> A(m * m), out(m, NAN);
+    kernels::cpu::news_block(cpu, m, mu0.data.data(), c.data(), r.data(), beta, A.data());
+    kernels::cpu::news_block_apply(cpu, m, mu0.data.data(), c.data(), r.data(), beta, v.data(),
+                                   out.data());
+    for (std::size_t i = 0; i < m; ++i) {
+      double want = 0.0, size = std::abs(v[i]);
+      for (std::size_t k = 0; k < m; ++k) {
+        want += A[i * m + k] * v[k];
+        size += std::abs(A[i * m + k] * v[k]);
+      }
+      EXPECT_NEAR(out[i], want, 2.0 * static_cast<double>(m) * kEps * size) << m << ": " << i;
+      if (r[i] == 0.0) {
+        EXPECT_EQ(out[i], v[i]);
+      }
+    }
+  }
+}
+
 // Cdot_t = W_t / W_{t-1} inside the horizon, 1 at its ends (one division: exact rounding).
 TEST(CpuVectorOps, RealWageChangesDivideConsecutiveSlots) {
   const Context cpu(Backend::cpu);

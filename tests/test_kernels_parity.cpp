@@ -515,6 +515,30 @@ TEST_F(CudaTeParity, NewsBlockLuSolveMatchesCpu) {
   }
 }
 
+// The block applied matrix-free: cuBLAS DGEMV against the CPU's grouped dot products, summed in
+// other orders: within m eps of each row's absolute sum, relative to the largest entry.
+TEST_F(CudaTeParity, NewsBlockApplyMatchesCpu) {
+  const Context cpu(Backend::cpu), gpu(Backend::cuda);
+  for (const std::size_t m : {7u, 1150u}) {
+    const Matrix mu0 = random_migration(m, 224);
+    const std::vector<double> c = random_vector(m, 0.1, 1.0, 225);
+    const std::vector<double> v = random_vector(m, -1.0, 1.0, 226);
+    std::vector<double> r(m, 0.0);
+    for (std::size_t i = 0; i < m; ++i)
+      for (std::size_t k = 0; k < m; ++k) r[i] += mu0(i, k) * c[k];
+    std::vector<double> out[2];
+    for (const Context* ctx : {&cpu, &gpu}) {
+      const DeviceArray mu0_d(*ctx, mu0.data), c_d(*ctx, c), r_d(*ctx, r), v_d(*ctx, v);
+      DeviceArray y(*ctx, m);
+      kernels::news_block_apply(*ctx, m, mu0_d.data(), c_d.data(), r_d.data(), 0.99, v_d.data(),
+                                y.data());
+      out[ctx == &gpu] = y.to_host();
+    }
+    report("news_block_apply", m, normwise_error(out[1], out[0]),
+           2.0 * static_cast<double>(m) * kEps);
+  }
+}
+
 TEST(CudaBackend, AskingWithoutADeviceIsAClearError) {
   if (cuda_device_count() > 0) GTEST_SKIP() << "a CUDA device is present";
   try {

@@ -112,6 +112,12 @@ struct DynamicOptions {
   /// it also its last date's (src/dynamic/path_equilibria.hpp). false: the damped iteration of
   /// solve_static, the same equilibria in several times more passes.
   bool te_chord = true;
+  /// A counterfactual's value path solves the news slot's block I - beta mu_s (an M x M system)
+  /// in its preconditioner: by a dense LU up to this many markets (O(M^3) once per outer
+  /// iteration, a second M x M array), by GMRES on the block applied matrix-free above (each
+  /// iteration one product with mu0; src/household/migration_path.cpp). At M = 1150 the LU takes
+  /// 0.4% of the China shock's solve.
+  std::size_t dense_news_block_max = 4096;
   ProgressCallback progress;
 
   static StaticOptions default_te_options() {

@@ -10,6 +10,7 @@
 //  value_update     T*m logs;                  bytes 24 T m
 //  real_wage_changes  T*m divisions;           bytes 16 T m
 //  news_block       2 m^2 flops;               bytes 16 m^2
+//  news_block_apply 2 m^2 flops;               bytes 8 m^2 (one product with mu0)
 // Numerics: c is shifted per slot so its largest entry is 1; the shift cancels between c_t and
 // r_t and is added back in logs by value_update.
 #include <omp.h>
@@ -119,42 +120,62 @@ void labor_chain(const Context& /*ctx*/, std::size_t m, std::size_t slots, const
   }
 }
 
+namespace {
+
+/// emit(i, row i of mu0 . w) for every row i, in parallel: kRowGroup dot products per pass over w
+/// (rows of mu0 are contiguous), each summed by one thread in the same order whatever its group
+/// (the last group repeats row m-1 to fill up).
+template <class Emit>
+void mu0_times(std::size_t m, const double* mu0, const double* w, Emit emit) {
+  const std::size_t groups = (m + kRowGroup - 1) / kRowGroup;
+#pragma omp parallel for schedule(static)
+  for (std::size_t g = 0; g < groups; ++g) {
+    const std::size_t i0 = g * kRowGroup;
+    const double* row[kRowGroup];
+    for (std::size_t q = 0; q < kRowGroup; ++q) row[q] = mu0 + std::min(i0 + q, m - 1) * m;
+    double p0 = 0.0, p1 = 0.0, p2 = 0.0, p3 = 0.0, p4 = 0.0, p5 = 0.0, p6 = 0.0, p7 = 0.0;
+#pragma omp simd reduction(+ : p0, p1, p2, p3, p4, p5, p6, p7)
+    for (std::size_t k = 0; k < m; ++k) {
+      p0 += row[0][k] * w[k];
+      p1 += row[1][k] * w[k];
+      p2 += row[2][k] * w[k];
+      p3 += row[3][k] * w[k];
+      p4 += row[4][k] * w[k];
+      p5 += row[5][k] * w[k];
+      p6 += row[6][k] * w[k];
+      p7 += row[7][k] * w[k];
+    }
+    const double pushed[kRowGroup] = {p0, p1, p2, p3, p4, p5, p6, p7};
+    for (std::size_t q = 0; q < kRowGroup && i0 + q < m; ++q) emit(i0 + q, pushed[q]);
+  }
+}
+
+}  // namespace
+
 void backward_value_sweep(const Context& /*ctx*/, std::size_t m, std::size_t slots,
                           const double* mu0, const double* c, const double* r, double beta,
                           double* d) {
   if (m == 0) return;
   std::vector<double> w(m);
-  const std::size_t groups = (m + kRowGroup - 1) / kRowGroup;
   for (std::size_t t = slots >= 2 ? slots - 2 : 0; t >= 1; --t) {
     const double* next = d + (t + 1) * m;
     const double* scale = c + t * m;
     for (std::size_t k = 0; k < m; ++k) w[k] = scale[k] * next[k];
     double* out = d + t * m;
     const double* row_sum = r + t * m;
-    // Rows of mu0 are contiguous: kRowGroup dot products per pass over w, each summed by one
-    // thread in the same order whatever its group (the last group repeats row m-1 to fill up).
-#pragma omp parallel for schedule(static)
-    for (std::size_t g = 0; g < groups; ++g) {
-      const std::size_t i0 = g * kRowGroup;
-      const double* row[kRowGroup];
-      for (std::size_t q = 0; q < kRowGroup; ++q) row[q] = mu0 + std::min(i0 + q, m - 1) * m;
-      double p0 = 0.0, p1 = 0.0, p2 = 0.0, p3 = 0.0, p4 = 0.0, p5 = 0.0, p6 = 0.0, p7 = 0.0;
-#pragma omp simd reduction(+ : p0, p1, p2, p3, p4, p5, p6, p7)
-      for (std::size_t k = 0; k < m; ++k) {
-        p0 += row[0][k] * w[k];
-        p1 += row[1][k] * w[k];
-        p2 += row[2][k] * w[k];
-        p3 += row[3][k] * w[k];
-        p4 += row[4][k] * w[k];
-        p5 += row[5][k] * w[k];
-        p6 += row[6][k] * w[k];
-        p7 += row[7][k] * w[k];
-      }
-      const double pushed[kRowGroup] = {p0, p1, p2, p3, p4, p5, p6, p7};
-      for (std::size_t q = 0; q < kRowGroup && i0 + q < m; ++q)
-        out[i0 + q] = sweep_value(out[i0 + q], beta, pushed[q], row_sum[i0 + q]);
-    }
+    mu0_times(m, mu0, w.data(), [&](std::size_t i, double pushed) {
+      out[i] = sweep_value(out[i], beta, pushed, row_sum[i]);
+    });
   }
+}
+
+void news_block_apply(const Context& /*ctx*/, std::size_t m, const double* mu0, const double* c,
+                      const double* r, double beta, const double* v, double* out) {
+  if (m == 0) return;
+  std::vector<double> w(m);
+  for (std::size_t k = 0; k < m; ++k) w[k] = c[k] * v[k];
+  mu0_times(m, mu0, w.data(),
+            [&](std::size_t i, double pushed) { out[i] = sweep_value(v[i], -beta, pushed, r[i]); });
 }
 
 void value_update(const Context& /*ctx*/, std::size_t m, std::size_t slots, const double* real_wage,

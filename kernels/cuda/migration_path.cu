@@ -9,7 +9,8 @@
 //    with the same cost as the labor chain.
 //  * value_update: E12/E28 factorised, elementwise, 24mT bytes read, 2 logs per entry;
 //    real_wage_changes: its input W_t / W_{t-1}, elementwise, 16mT bytes.
-//  * news_block: I - beta mu_news for the pinned path's dense LU (dense_lu.cu), 16m^2 bytes.
+//  * news_block: I - beta mu_news for the pinned path's dense LU (dense_lu.cu), 16m^2 bytes;
+//    news_block_apply: that block times a vector, one cuBLAS DGEMV (8m^2 bytes).
 // Numerics: the per-slot shift keeps every c in (0, 1], so the GEMM cannot overflow however large
 // the cumulative log Y; the shift cancels in L / r. Summation orders inside cuBLAS are fixed for
 // a given GPU and cuBLAS version (no atomics), hence reproducible run to run.
@@ -105,6 +106,14 @@ __global__ void news_block_kernel(std::size_t m, const double* mu0, const double
     const std::size_t i = e / m, k = e % m;
     const double scale = r[i] > 0.0 ? beta / r[i] : 0.0;
     A[e] = (i == k ? 1.0 : 0.0) - scale * mu0[e] * c[k];
+  }
+}
+
+/// out[i] = v[i] - beta y[i] / r[i] (v[i] where r[i] = 0), y = mu0 (c * v) written by cuBLAS.
+__global__ void news_block_apply_kernel(std::size_t m, double beta, const double* v,
+                                        const double* y, const double* r, double* out) {
+  for (std::size_t i = grid_stride_first(); i < m; i += grid_stride_step()) {
+    out[i] = sweep_value(v[i], -beta, y[i], r[i]);
   }
 }
 
@@ -222,6 +231,24 @@ void news_block(const Context& ctx, std::size_t m, const double* mu0, const doub
   if (m == 0) return;
   news_block_kernel<<<grid_stride_blocks(m * m), kBlockSize, 0, ctx.cuda()->stream>>>(m, mu0, c, r,
                                                                                       beta, A);
+  DYNHAT_CUDA_CHECK_LAUNCH();
+}
+
+void news_block_apply(const Context& ctx, std::size_t m, const double* mu0, const double* c,
+                      const double* r, double beta, const double* v, double* out) {
+  if (m == 0) return;
+  const cudaStream_t stream = ctx.cuda()->stream;
+  const auto n = static_cast<std::int64_t>(m);
+  const double one = 1.0;
+  const double zero = 0.0;
+  double* w = scratch(ctx, 2 * m);  // [m] c * v, then [m] y = mu0 w
+  double* y = w + m;
+  sweep_scale_kernel<<<grid_stride_blocks(m), kBlockSize, 0, stream>>>(m, c, v, w);
+  DYNHAT_CUDA_CHECK_LAUNCH();
+  // mu0 w: the column-major view of row-major mu0 is mu0^T, so transpose it back.
+  DYNHAT_CUBLAS_CHECK(
+      cublasDgemv_64(ctx.cuda()->cublas, CUBLAS_OP_T, n, n, &one, mu0, n, w, 1, &zero, y, 1));
+  news_block_apply_kernel<<<grid_stride_blocks(m), kBlockSize, 0, stream>>>(m, beta, v, y, r, out);
   DYNHAT_CUDA_CHECK_LAUNCH();
 }
 

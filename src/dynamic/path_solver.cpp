@@ -131,7 +131,7 @@ class PathSolver {
     DeviceArray log_y(ctx_, n), log_y_new(ctx_, n), evaluated(ctx_, n);
     if (baseline_) {
       const DeviceArray log_y_baseline(ctx_, log_of(baseline_->Y));
-      path_.pin_decisions(log_y_baseline, news_);
+      path_.pin_decisions(log_y_baseline, news_, options_.dense_news_block_max);
       log_y.copy_from(log_y_baseline);
     } else {
       log_y.fill(0.0);

@@ -6,19 +6,31 @@
 #include "kernels/kernels.hpp"
 #include "runtime/stopwatch.hpp"
 #include "solvers/anderson.hpp"
+#include "solvers/gmres.hpp"
 
 namespace dynhat {
 
 namespace {
 /// An inner residual this many times its best so far: the iteration diverges.
 constexpr double kDivergence = 10.0;
+/// GMRES on the news slot's block: restart length, and the relative residual it solves to (the
+/// dense LU's solutions are exact to rounding; this keeps the iterative one as close).
+constexpr int kBlockRestart = 50;
+constexpr double kBlockTolerance = 1e-12;
+constexpr int kBlockMaxIterations = 1000;
 }  // namespace
 
+/// The news slot's block I - beta mu_s, frozen at the last refresh_preconditioner(): LU-factored
+/// when dense (m <= the dense limit), else its c_s and r_s, applied by news_block_apply inside
+/// GMRES (never an m x m array).
 struct MigrationPath::Pinned {
   std::size_t news;      // slots 0..news-1 pinned
   DeviceArray c, shift;  // [news][m], [news] of the pinned path
-  DeviceArray block;     // [m][m] I - beta mu_news, LU-factored (kernels::lu_factor)
+  bool dense = true;
+  DeviceArray block;  // dense: [m][m] I - beta mu_news, LU-factored (kernels::lu_factor)
   DeviceVector<int> pivots;
+  DeviceArray c_news, r_news, rhs, x;  // iterative: [m] each
+  std::unique_ptr<SegmentedGmres> gmres;
   bool factored = false;
 };
 
@@ -35,12 +47,18 @@ MigrationPath::MigrationPath(const Context& ctx, const Matrix& mu0, std::size_t 
       shift_(ctx, slots),
       r_(ctx, slots * m_) {}
 
-void MigrationPath::pin_decisions(const DeviceArray& log_y_pinned, std::size_t news) {
+void MigrationPath::pin_decisions(const DeviceArray& log_y_pinned, std::size_t news,
+                                  std::size_t dense_block_max) {
   pinned_.reset();
   factorise(log_y_pinned);
-  auto pinned = std::make_unique<Pinned>(
-      Pinned{news, DeviceArray(*ctx_, news * m_), DeviceArray(*ctx_, news),
-             DeviceArray(*ctx_, m_ * m_), DeviceVector<int>(*ctx_, m_), false});
+  const bool dense = m_ <= dense_block_max;
+  const std::size_t block = dense ? m_ : 0, vector = dense ? 0 : m_;
+  auto pinned = std::make_unique<Pinned>(Pinned{
+      news, DeviceArray(*ctx_, news * m_), DeviceArray(*ctx_, news), dense,
+      DeviceArray(*ctx_, block * block), DeviceVector<int>(*ctx_, block),
+      DeviceArray(*ctx_, vector), DeviceArray(*ctx_, vector), DeviceArray(*ctx_, vector),
+      DeviceArray(*ctx_, vector),
+      dense ? nullptr : std::make_unique<SegmentedGmres>(*ctx_, 1, m_, kBlockRestart), false});
   kernels::copy(*ctx_, pinned->c.data(), c_.data(), news * m_ * sizeof(double),
                 kernels::CopyKind::device_to_device);
   kernels::copy(*ctx_, pinned->shift.data(), shift_.data(), news * sizeof(double),
@@ -51,11 +69,34 @@ void MigrationPath::pin_decisions(const DeviceArray& log_y_pinned, std::size_t n
 void MigrationPath::refresh_preconditioner() {
   if (!pinned_ || pinned_->news + 2 > slots_) return;
   const std::size_t s = pinned_->news;
-  kernels::news_block(*ctx_, m_, mu0_.data(), c_.row(s, m_), r_.row(s, m_), beta_,
-                      pinned_->block.data());
+  Pinned& p = *pinned_;
+  if (!p.dense) {
+    kernels::copy(*ctx_, p.c_news.data(), c_.row(s, m_), m_ * sizeof(double),
+                  kernels::CopyKind::device_to_device);
+    kernels::copy(*ctx_, p.r_news.data(), r_.row(s, m_), m_ * sizeof(double),
+                  kernels::CopyKind::device_to_device);
+    p.factored = true;
+    return;
+  }
+  kernels::news_block(*ctx_, m_, mu0_.data(), c_.row(s, m_), r_.row(s, m_), beta_, p.block.data());
   // I - beta mu_s is diagonally dominant (mu_s is row-stochastic, beta < 1): never singular.
-  pinned_->factored =
-      kernels::lu_factor(*ctx_, m_, pinned_->block.data(), pinned_->pivots.data()) == 0;
+  p.factored = kernels::lu_factor(*ctx_, m_, p.block.data(), p.pivots.data()) == 0;
+}
+
+void MigrationPath::solve_news_block(double* x) const {
+  Pinned& p = *pinned_;
+  if (p.dense) {
+    kernels::lu_solve(*ctx_, m_, p.block.data(), p.pivots.data(), x);
+    return;
+  }
+  const SegmentedOperator A = [&](const double* v, double* out, const double*) {
+    kernels::news_block_apply(*ctx_, m_, mu0_.data(), p.c_news.data(), p.r_news.data(), beta_, v,
+                              out);
+  };
+  kernels::copy(*ctx_, p.rhs.data(), x, m_ * sizeof(double), kernels::CopyKind::device_to_device);
+  p.x.copy_from(p.rhs);  // A is close to (1 - beta stay) I: b itself is a fair first guess
+  p.gmres->solve(A, p.rhs, p.x, {1}, {kBlockTolerance}, kBlockMaxIterations);
+  kernels::copy(*ctx_, x, p.x.data(), m_ * sizeof(double), kernels::CopyKind::device_to_device);
 }
 
 void MigrationPath::factorise(const DeviceArray& log_y) {
@@ -84,8 +125,7 @@ void MigrationPath::precondition(DeviceArray& d) const {
     // The news slot s: the sweep left f_s + beta mu_s d_{s+1}; the block solve adds the diagonal
     // term. (The sweep carried that row's error on to the slots before s, whose updates do not
     // depend on Y: harmless, they converge as d_s does.)
-    kernels::lu_solve(*ctx_, m_, pinned_->block.data(), pinned_->pivots.data(),
-                      d.row(pinned_->news, m_));
+    solve_news_block(d.row(pinned_->news, m_));
   }
 }
 

@@ -32,11 +32,15 @@ class MigrationPath {
   /// counterfactual whose news arrives at slot `news` >= 1, MODEL.md section 4: mu'_t = mu_t of
   /// the baseline before it). Y_news, the level jump, then appears on both sides of its own update
   /// (E28, MODEL.md's slot 2 for news = 1), with Jacobian beta mu_news: contraction rate beta, so
-  /// the preconditioner solves that block exactly (refresh_preconditioner()).
-  void pin_decisions(const DeviceArray& log_y_pinned, std::size_t news);
-  /// With pinned decisions: factorises I - beta mu_news at the current factorisation (a dense
-  /// m x m LU on the backend, O(m^3): kernels::lu_factor); precondition() uses it until the next
-  /// refresh.
+  /// the preconditioner solves that block (refresh_preconditioner()): by a dense LU when
+  /// m <= dense_block_max, by GMRES on the block applied matrix-free above (for large grids:
+  /// no second m x m array, no O(m^3) factorisation).
+  void pin_decisions(const DeviceArray& log_y_pinned, std::size_t news,
+                     std::size_t dense_block_max);
+  /// With pinned decisions: freezes I - beta mu_news at the current factorisation, LU-factored
+  /// (an m x m LU on the backend, O(m^3): kernels::lu_factor) or kept as its c and r for GMRES
+  /// (to 1e-12 relative; each iteration one product with mu0: kernels::news_block_apply);
+  /// precondition() solves with it until the next refresh.
   void refresh_preconditioner();
 
   /// c, shift and r for the value path log Y ([slots][m]).
@@ -64,8 +68,11 @@ class MigrationPath {
   DeviceArray c_;      // [slots][m] column scalings, shifted per slot
   DeviceArray shift_;  // [slots]
   DeviceArray r_;      // [slots][m] row sums
-  struct Pinned;       // the pinned slots' factorisation and the news slot's block LU
+  struct Pinned;       // the pinned slots' factorisation and the news slot's block
   std::unique_ptr<Pinned> pinned_;
+
+  /// x = (I - beta mu_news)^{-1} x in place, x: [m] on the backend.
+  void solve_news_block(double* x) const;
 };
 
 /// Solves log Y = value update of the path at log Y, starting from `log_y` (warm start) and

@@ -150,7 +150,8 @@ nlohmann::json options_record(const DynamicOptions& o) {
           {"damping", o.damping},
           {"te_tol", o.te.tol},
           {"te_max_iterations", o.te.max_iterations},
-          {"te_chord", o.te_chord}};
+          {"te_chord", o.te_chord},
+          {"dense_news_block_max", o.dense_news_block_max}};
 }
 
 nlohmann::json matrix_layouts(const ModelInputs& in, const std::vector<std::string>& files) {
