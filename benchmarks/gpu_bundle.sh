@@ -23,7 +23,7 @@ MAX_MIB=48
 # The -dev packages of scripts/install_deps.sh and the runtime libraries behind their .so links.
 PACKAGES=(nlohmann-json3-dev libfmt-dev libfmt9 libeigen3-dev libtomlplusplus-dev
           libtomlplusplus3 libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
-          libbenchmark1debian libssl-dev libssl3)
+          libbenchmark1debian libssl-dev libssl3 zlib1g-dev zlib1g)
 # What CMake and the loader will look for; a package that changed its layout fails here, not on
 # the GPU machine.
 LIB=usr/lib/x86_64-linux-gnu
@@ -32,7 +32,8 @@ EXPECTED=(usr/share/cmake/nlohmann_json/nlohmann_jsonConfig.cmake "$LIB/cmake/fm
           usr/share/cmake/CLI11/CLI11Config.cmake "$LIB/cmake/GTest/GTestConfig.cmake"
           "$LIB/cmake/benchmark/benchmarkConfig.cmake" usr/include/openssl/evp.h
           usr/include/openssl/configuration.h "$LIB/libcrypto.so" "$LIB/libcrypto.so.3"
-          "$LIB/libfmt.so.9" "$LIB/libtomlplusplus.so.3" "$LIB/libbenchmark.so.1debian" "$LIB/libgtest.a")
+          "$LIB/libfmt.so.9" "$LIB/libtomlplusplus.so.3" "$LIB/libbenchmark.so.1debian" "$LIB/libgtest.a"
+          usr/include/zlib.h "$LIB/libz.so")
 
 die() {
   echo "gpu_bundle: $*" >&2
@@ -70,6 +71,12 @@ rm -r "$PREFIX/usr/include/x86_64-linux-gnu"
 rm -rf "$PREFIX/usr/share/doc" "$PREFIX/usr/share/doc-base" "$PREFIX/usr/share/man" \
   "$PREFIX/usr/share/lintian" "$PREFIX/usr/src" "$PREFIX/$LIB/libssl.a" "$PREFIX/$LIB/libcrypto.a" \
   "$PREFIX/$LIB/engines-3" "$PREFIX/$LIB/ossl-modules"
+# zlib1g unpacks into lib/ (not usr/lib) and zlib1g-dev's libz.so is an absolute link into the
+# system's /lib: both move beside the other libraries, linked relatively, so the bundle's zlib is
+# the one found and loaded.
+mv "$PREFIX"/lib/x86_64-linux-gnu/libz.so.* "$PREFIX/$LIB/"
+rm -r "$PREFIX/lib"
+ln -sf "$(basename "$(ls "$PREFIX/$LIB"/libz.so.1.*)")" "$PREFIX/$LIB/libz.so"
 for file in "${EXPECTED[@]}"; do
   [[ -e $PREFIX/$file ]] || die "$PREFIX/$file is missing after unpacking"
 done

@@ -169,7 +169,7 @@ CONFIGURE=(cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release
 check_package_origins() {
   local entry value origins=0
   for entry in nlohmann_json_DIR fmt_DIR Eigen3_DIR tomlplusplus_DIR CLI11_DIR GTest_DIR \
-               benchmark_DIR OPENSSL_INCLUDE_DIR OPENSSL_CRYPTO_LIBRARY; do
+               benchmark_DIR OPENSSL_INCLUDE_DIR OPENSSL_CRYPTO_LIBRARY ZLIB_INCLUDE_DIR; do
     value=$(sed -n "s/^$entry:[A-Z]*=//p" "$BUILD/CMakeCache.txt" 2>/dev/null || true)
     log "found $entry = $value"
     if [[ -n ${DYNHAT_BUNDLE_PREFIX:-} && $value != "$DYNHAT_BUNDLE_PREFIX"/* ]]; then

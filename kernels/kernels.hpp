@@ -14,6 +14,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 
 #include "dynhat/backend.hpp"
 
@@ -30,6 +31,27 @@ struct DiffRange {
 };
 
 enum class CopyKind { host_to_device, device_to_host, device_to_device };
+
+/// A CSR matrix on the backend: row i's entries at [start[i], start[i + 1]), columns ascending.
+struct Csr {
+  const std::int64_t* start = nullptr;  ///< [m + 1]
+  const std::int32_t* columns = nullptr;
+  const double* values = nullptr;
+};
+
+/// mu0 ([m][m]) on the backend, stored as MigrationPath keeps it (household/migration_path.hpp):
+/// dense doubles; dense floats (half the bytes per pass, each entry rounded to 24 bits); or CSR,
+/// with its transpose for the products with mu0^T. A dense double pointer converts implicitly.
+struct Mu0 {
+  enum class Storage { dense, dense_float, sparse };
+  Storage storage = Storage::dense;
+  const double* dense = nullptr;
+  const float* dense_float = nullptr;
+  Csr rows;        ///< sparse: mu0
+  Csr transposed;  ///< sparse: mu0^T
+  Mu0() = default;
+  Mu0(const double* values) : dense(values) {}  // NOLINT(google-explicit-constructor)
+};
 
 // X(return type, name, (parameters), (arguments))
 #define DYNHAT_KERNEL_LIST(X)                                                                      \
@@ -68,14 +90,14 @@ enum class CopyKind { host_to_device, device_to_host, device_to_device };
   /* Row sums of every slot at once: r[t][i] = sum_k mu0[i][k] c[t][k], i.e. r = c mu0^T.          \
      mu0: [m][m]; c, r: [slots][m]. A GEMM (cuBLAS on cuda, blocked OpenMP on cpu). */             \
   X(void, scaled_row_sums,                                                                         \
-    (const Context& ctx, std::size_t m, std::size_t slots, const double* mu0, const double* c,     \
+    (const Context& ctx, std::size_t m, std::size_t slots, const Mu0& mu0, const double* c,        \
      double* r),                                                                                   \
     (ctx, m, slots, mu0, c, r))                                                                    \
   /* Labor chain L[t+1] = c[t] * mu0^T (L[t] / r[t]), t = 0..slots-1 (E13 factorised; the          \
      per-slot shift of c cancels against r). A market with r = 0 must have L = 0 and sends 0.      \
      L: [slots+1][m], row 0 given on entry. */                                                     \
   X(void, labor_chain,                                                                             \
-    (const Context& ctx, std::size_t m, std::size_t slots, const double* mu0, const double* c,     \
+    (const Context& ctx, std::size_t m, std::size_t slots, const Mu0& mu0, const double* c,        \
      const double* r, double* L),                                                                  \
     (ctx, m, slots, mu0, c, r, L))                                                                 \
   /* Preconditioner of the outer iteration: solves (I - beta S) d = f in place, S the block        \
@@ -84,19 +106,19 @@ enum class CopyKind { host_to_device, device_to_host, device_to_device };
      and slots-1 unchanged. d: [slots][m], holding f on entry. T sequential products with mu0.     \
    */                                                                                              \
   X(void, backward_value_sweep,                                                                    \
-    (const Context& ctx, std::size_t m, std::size_t slots, const double* mu0, const double* c,     \
+    (const Context& ctx, std::size_t m, std::size_t slots, const Mu0& mu0, const double* c,        \
      const double* r, double beta, double* d),                                                     \
     (ctx, m, slots, mu0, c, r, beta, d))                                                           \
   /* The news slot's block of a counterfactual's value path (household/migration_path.hpp):        \
      A = I - beta diag(1/r) mu0 diag(c), a row with r = 0 that of I. mu0, A: [m][m]; c, r: [m]. */ \
   X(void, news_block,                                                                              \
-    (const Context& ctx, std::size_t m, const double* mu0, const double* c, const double* r,       \
+    (const Context& ctx, std::size_t m, const Mu0& mu0, const double* c, const double* r,          \
      double beta, double* A),                                                                      \
     (ctx, m, mu0, c, r, beta, A))                                                                  \
   /* out = A v with the same A = I - beta diag(1/r) mu0 diag(c), never formed: one product with    \
      mu0 (the iterative solve of that block for large m). v, out: [m], distinct. */                \
   X(void, news_block_apply,                                                                        \
-    (const Context& ctx, std::size_t m, const double* mu0, const double* c, const double* r,       \
+    (const Context& ctx, std::size_t m, const Mu0& mu0, const double* c, const double* r,          \
      double beta, const double* v, double* out),                                                   \
     (ctx, m, mu0, c, r, beta, v, out))                                                             \
   /* Dense LU with partial pivoting in place: A ([n][n], row-major) is overwritten by its          \

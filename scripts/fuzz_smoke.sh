@@ -13,7 +13,7 @@ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_
   -DDYNHAT_BUILD_BENCHMARKS=OFF -DDYNHAT_BUILD_CLI=OFF > /dev/null
 cmake --build build-fuzz --target fuzz_all
 mkdir -p build-fuzz/findings
-for reader in matrix_csv npy long_table scenario; do
+for reader in matrix_csv npy long_table scenario sparse_csv; do
   corpus=$(mktemp -d)
   cp tests/fuzz/corpus/"$reader"/* "$corpus"/
   echo "fuzz_$reader: $budget s"

@@ -5,7 +5,7 @@
 set -euo pipefail
 packages=(cmake ninja-build g++ nlohmann-json3-dev libfmt-dev libcli11-dev
           libeigen3-dev libgtest-dev libgmock-dev libbenchmark-dev
-          libtomlplusplus-dev libssl-dev python3-venv python3-dev
+          libtomlplusplus-dev libssl-dev zlib1g-dev python3-venv python3-dev
           clang libclang-rt-14-dev libomp-dev  # fuzzing (libFuzzer) and its OpenMP
           ccache  # the Python package's build reuses the library objects of build/
           libopenmpi-dev openmpi-bin  # sweeps over MPI ranks (DYNHAT_ENABLE_MPI) and mpiexec

@@ -51,6 +51,29 @@ check "report.json gives Y.csv its layout" grep -q '"Y.csv": {' hat/report.json
 check "picard with npy outputs exits 0" test $? -eq 0
 check "Y.npy written" test -s hat_npy/Y.npy
 
+# mu0 sparse: the long-format file of the same matrix, and each storage of the dense one, give the
+# dense run's path (to rounding: the sums run in other orders; float32 rounds mu0's entries).
+max_diff() {  # max |a - b| over two CSV files of one shape
+  paste -d, "$1" "$2" | awk -F, '{n = NF / 2; for (i = 1; i <= n; i++) { d = $i - $(i + n);
+    if (d < 0) d = -d; if (d > m) m = d } } END { printf "%.3g", m + 0 }'
+}
+printf 'origin,destination,share\n0,0,0.9\n0,1,0.05\n0,2,0.05\n1,0,0.1\n1,1,0.8\n1,2,0.1\n2,2,0.95\n2,0,0.02\n2,1,0.03\n' > mu0_long.csv
+"$dynhat" household hat --mu0 mu0_long.csv --L0 L0.csv --real-wage wage.csv --beta 0.99 --nu 2 \
+  --out hat_sparse --quiet > sparse.log 2>&1
+check "hat with a sparse mu0 file exits 0" test $? -eq 0
+check "... says it kept mu0 sparse" grep -q '"mu0_storage": "sparse"' hat_sparse/report.json
+check "... and gives the dense path (1e-12)" awk -v d="$(max_diff hat_sparse/Y.csv hat/Y.csv)" 'BEGIN { exit !(d < 1e-12) }'
+for storage in sparse float32; do
+  "$dynhat" household hat --mu0 mu0.csv --L0 L0.csv --real-wage wage.csv --beta 0.99 --nu 2 \
+    --mu0-storage "$storage" --out "hat_$storage" --quiet > /dev/null 2>&1
+  check "hat --mu0-storage $storage exits 0" test $? -eq 0
+  check "... within 1e-6 of the dense path" awk -v d="$(max_diff "hat_$storage/Y.csv" hat/Y.csv)" 'BEGIN { exit !(d < 1e-6) }'
+done
+printf 'origin,destination,share\n0,0,0.9\n0,3,0.1\n' > bad_long.csv
+"$dynhat" household hat --mu0 bad_long.csv --L0 L0.csv --real-wage wage.csv --out bad_sparse > bad_sparse.log 2>&1
+check "a sparse mu0 with an index out of range exits 1" test $? -eq 1
+check "... naming the file" grep -q 'bad_long.csv' bad_sparse.log
+
 "$dynhat" household hat --mu0 mu0.csv --L0 L0.csv --real-wage wage.csv --method picard \
   --max-iterations 2 --out capped --quiet > /dev/null 2>&1
 check "not converged exits 2" test $? -eq 2
@@ -154,6 +177,17 @@ check "and writes nothing" test ! -e other
 check "solve --format npy exits 0" test $? -eq 0
 check "solve --format npy writes .npy paths" test -s solved_npy/baseline/L.npy -a -s solved_npy/counterfactual/Y.npy
 check "solve --quiet prints nothing" test ! -s npy.log
+
+# The scenario's mu0 as a long-format sparse file, kept sparse on the backend: the same paths.
+awk -F, 'BEGIN { print "origin,destination,share" } { for (k = 1; k <= NF; k++) if ($k != 0) print NR - 1 "," k - 1 "," $k }' \
+  tiny_mu0.csv > tiny_mu0_long.csv
+sed -e 's/^mu0 = "tiny_mu0.csv"$/mu0 = "tiny_mu0_long.csv"/' -e 's/^periods = 20$/periods = 20\n[solver]\nmu0_storage = "sparse"/' \
+  scenario.toml > sparse.toml
+"$dynhat" solve sparse.toml --out solved_sparse --quiet > sparse_solve.log 2>&1
+check "solve with a sparse mu0 file and mu0_storage = sparse exits 0" test $? -eq 0
+check "... records the storage" grep -q '"mu0_storage": "sparse"' solved_sparse/report.json
+check "... and gives the dense run's labor (1e-8 persons)" \
+  awk -v d="$(max_diff solved_sparse/counterfactual/L.csv solved/counterfactual/L.csv)" 'BEGIN { exit !(d < 1e-8) }'
 
 sed 's/regions = \["C"\]/regions = ["Mars"]/' scenario.toml > unknown.toml
 "$dynhat" solve unknown.toml --out unknown > unknown.log 2>&1

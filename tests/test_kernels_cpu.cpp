@@ -174,6 +174,90 @@ TEST_P(CpuKernels, FactorisedPathPrimitivesMatchNaive) {
 
 INSTANTIATE_TEST_SUITE_P(Sizes, CpuKernels, ::testing::Values(7, 1150, 3000));
 
+/// mu0 with every entry rounded to float and back: what the float32 storage multiplies by.
+Matrix rounded_to_float(const Matrix& mu0) {
+  Matrix out = mu0;
+  for (double& x : out.data) x = static_cast<double>(static_cast<float>(x));
+  return out;
+}
+
+// The path kernels on mu0 stored as floats and as CSR against the naive loops on the matrix they
+// hold (the float storage's: mu0 rounded to float; the CSR's: mu0 itself, its zeros dropped), with
+// the dense storage's bounds: only the storage differs, products and sums are in double. The
+// labor chain on CSR adds the stored entries in the dense loop's row order, so from the same c
+// and r it equals the dense chain bit for bit.
+TEST(CpuKernelStorage, FloatAndSparseMu0MatchNaiveOnWhatTheyStore) {
+  const Context cpu(Backend::cpu);
+  for (const std::size_t m : {7u, 300u}) {
+    const std::size_t slots = 9;
+    const Matrix mu0 = random_migration(m, 71);  // ~30% zeros, an empty column, a stay-only row
+    const Matrix log_y = random_matrix(slots, m, -0.05, 0.05, 72);
+    const std::vector<double> L0 = random_vector(m, 0.0, 1000.0, 73);
+    const Matrix wage = random_matrix(slots, m, 0.9, 1.1, 74);
+    const double beta = 0.99, nu = 5.3436;
+    const auto dense = testing::run_migration_path(cpu, mu0, log_y, L0, wage, beta, nu);
+    for (const Mu0Storage storage : {Mu0Storage::float32, Mu0Storage::sparse}) {
+      const bool is_float = storage == Mu0Storage::float32;
+      const Matrix held = is_float ? rounded_to_float(mu0) : mu0;
+      const auto out = testing::run_migration_path(cpu, mu0, log_y, L0, wage, beta, nu, storage);
+      const std::string what = (is_float ? "float32 m = " : "sparse m = ") + std::to_string(m);
+      Matrix c;
+      std::vector<double> shift;
+      naive::column_scalings(log_y, beta, c, shift);
+      const Matrix r = naive::scaled_row_sums(held, c);
+      EXPECT_LE(max_relative_error(out.r.data, r.data), sum_bound(m) + sum_bound(slots)) << what;
+      const Matrix L = naive::labor_chain(held, c, r, L0);
+      EXPECT_LE(normwise_error(out.L.data, L.data), slots * (sum_bound(m) + sum_bound(slots)))
+          << what;
+      const Matrix swept = naive::backward_value_sweep(held, c, beta, out.log_y_new);
+      EXPECT_LE(normwise_error(out.swept.data, swept.data), slots * sum_bound(m)) << what;
+      if (!is_float) {
+        // Given the same c and r, the CSR labor chain is the dense one's, bit for bit.
+        const StoredMu0 csr(cpu, mu0, Mu0Storage::sparse);
+        std::vector<double> L_csr(dense.L.data.size(), 0.0), L_dense(L_csr.size(), 0.0);
+        std::copy(L0.begin(), L0.end(), L_csr.begin());
+        std::copy(L0.begin(), L0.end(), L_dense.begin());
+        kernels::cpu::labor_chain(cpu, m, slots, csr.view(), dense.c.data.data(),
+                                  dense.r.data.data(), L_csr.data());
+        kernels::cpu::labor_chain(cpu, m, slots, mu0.data.data(), dense.c.data.data(),
+                                  dense.r.data.data(), L_dense.data());
+        EXPECT_EQ(L_csr, L_dense) << what;
+      } else {
+        // The rounding of the entries shows: the float path is not the dense one.
+        EXPECT_GT(normwise_error(out.r.data, dense.r.data), 0.0) << what;
+      }
+    }
+  }
+}
+
+// The news slot's block, formed and applied, from each storage: against the dense kernels on the
+// matrix the storage holds (formed: the same products, bitwise; applied: within m eps of each
+// row's absolute sum, as NewsBlockApplyIsTheBlockTimesAVector).
+TEST(CpuKernelStorage, NewsBlockFromEveryStorageIsTheHeldMatrixs) {
+  const Context cpu(Backend::cpu);
+  const std::size_t m = 41;
+  const Matrix mu0 = random_migration(m, 231);
+  const std::vector<double> c = random_vector(m, 0.1, 1.0, 232);
+  const std::vector<double> v = random_vector(m, -1.0, 1.0, 233);
+  std::vector<double> r(m, 0.0);
+  for (std::size_t i = 0; i < m; ++i)
+    for (std::size_t k = 0; k < m; ++k) r[i] += mu0(i, k) * c[k];
+  r[2] = 0.0;
+  for (const Mu0Storage storage : {Mu0Storage::float32, Mu0Storage::sparse}) {
+    const Matrix held = storage == Mu0Storage::float32 ? rounded_to_float(mu0) : mu0;
+    const StoredMu0 stored(cpu, mu0, storage);
+    std::vector<double> want(m * m), got(m * m), applied(m), expect(m);
+    kernels::cpu::news_block(cpu, m, held.data.data(), c.data(), r.data(), 0.9, want.data());
+    kernels::cpu::news_block(cpu, m, stored.view(), c.data(), r.data(), 0.9, got.data());
+    EXPECT_EQ(got, want);
+    kernels::cpu::news_block_apply(cpu, m, held.data.data(), c.data(), r.data(), 0.9, v.data(),
+                                   expect.data());
+    kernels::cpu::news_block_apply(cpu, m, stored.view(), c.data(), r.data(), 0.9, v.data(),
+                                   applied.data());
+    EXPECT_LE(normwise_error(applied, expect), 2.0 * static_cast<double>(m) * kEps);
+  }
+}
+
 TEST(CpuKernelsThreads, ResultsDoNotDependOnTheThreadCount) {
   const Context ctx(Backend::cpu);
   const std::size_t m = 1500;

@@ -93,6 +93,28 @@ TEST_P(CudaParity, FactorisedPathPrimitives) {
          slots * bound(m, 10.0));
 }
 
+// The same primitives with mu0 stored as floats and as CSR: the GPU's products (float rows widened
+// per DGEMM, warp dot products, chunked column sums; CSR one thread per row) against the CPU's
+// on the same storage, with the dense storage's bounds (products and sums in double both ways).
+TEST_P(CudaParity, FactorisedPathPrimitivesFromFloatAndSparseMu0) {
+  const std::size_t m = GetParam();
+  const std::size_t slots = 24;
+  const Context cpu(Backend::cpu), gpu(Backend::cuda);
+  const Matrix mu0 = random_migration(m, 115);
+  const Matrix log_y = random_matrix(slots, m, -0.05, 0.05, 116);
+  const std::vector<double> L0 = random_vector(m, 0.0, 1000.0, 117);
+  const Matrix wage = random_matrix(slots, m, 0.9, 1.1, 118);
+  for (const Mu0Storage storage : {Mu0Storage::float32, Mu0Storage::sparse}) {
+    const std::string name = storage == Mu0Storage::float32 ? "float32 " : "sparse ";
+    const auto c = testing::run_migration_path(cpu, mu0, log_y, L0, wage, 0.99, 5.3436, storage);
+    const auto g = testing::run_migration_path(gpu, mu0, log_y, L0, wage, 0.99, 5.3436, storage);
+    report((name + "scaled_row_sums").c_str(), m, normwise_error(g.r.data, c.r.data), bound(m));
+    report((name + "labor_chain").c_str(), m, normwise_error(g.L.data, c.L.data), slots * bound(m));
+    report((name + "backward_value_sweep").c_str(), m, normwise_error(g.swept.data, c.swept.data),
+           slots * bound(m, 10.0));
+  }
+}
+
 TEST_P(CudaParity, VectorHelpers) {
   const std::size_t n = GetParam() * 37;
   const Context cpu(Backend::cpu), gpu(Backend::cuda);

@@ -93,6 +93,7 @@ anderson_memory = 4
 te_tol = 1e-12
 te_max_iterations = 2000
 backend = "cuda"
+mu0_storage = "float32"
 
 [[productivity]]
 sectors = [0, "Machinery"]
@@ -132,6 +133,7 @@ manufacturing = [0, 1, "Machinery"]
   EXPECT_EQ(s.options.te.tol, 1e-12);
   EXPECT_EQ(s.options.te.max_iterations, 2000);
   EXPECT_EQ(s.backend, "cuda");
+  EXPECT_EQ(s.options.mu0_storage, Mu0Storage::float32);
 
   ASSERT_EQ(s.shocks.size(), 4u);  // productivity entries first, then trade costs
   const ShockSpec& p0 = s.shocks[0];
@@ -191,6 +193,7 @@ TEST_F(ScenarioFiles, DefaultsWhenOptionalKeysAreOmitted) {
   EXPECT_EQ(s.options.te.tol, 1e-10);
   EXPECT_EQ(s.options.te.max_iterations, 1000);
   EXPECT_EQ(s.options.te.damping, defaults.te.damping);  // untouched by the scenario
+  EXPECT_EQ(s.options.mu0_storage, Mu0Storage::dense);
   EXPECT_EQ(s.backend, "cpu");
   EXPECT_TRUE(s.manufacturing.empty());
   ASSERT_EQ(s.shocks.size(), 1u);

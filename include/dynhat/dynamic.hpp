@@ -118,6 +118,9 @@ struct DynamicOptions {
   /// iteration one product with mu0; src/household/migration_path.cpp). At M = 1150 the LU takes
   /// 0.4% of the China shock's solve.
   std::size_t dense_news_block_max = 4096;
+  /// How the path keeps mu0 on the backend (Mu0Storage, dynhat/household.hpp): the model's dense
+  /// mu0 as doubles, as floats (half the bytes per pass) or as CSR of its non-zero entries.
+  Mu0Storage mu0_storage = Mu0Storage::dense;
   ProgressCallback progress;
 
   static StaticOptions default_te_options() {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string_view>
 #include <vector>
 
 #include "dynhat/backend.hpp"
@@ -74,7 +75,13 @@ LevelsResult solve_household_levels(const Context& ctx, const LevelsProblem& pro
 /// with Y_0 = 1 (slot-0 values only enter through mu_{-1}, which is given), Y_{T-1} = 1 and
 /// Y_T = 1 (steady state at the horizon).
 struct HatProblem {
-  Matrix mu0;              ///< [M][M] mu_{-1}: rows non-negative, summing to 1
+  Matrix mu0;  ///< [M][M] mu_{-1}: rows non-negative, summing to 1
+  /// mu_{-1} stored sparse instead (fine geographies where most flows are zero): used when mu0
+  /// is empty, with the same rules. The path then keeps it sparse (HatOptions::mu0_storage is
+  /// ignored).
+  SparseMatrix mu0_sparse;
+  /// mu0_sparse is the one given (mu0 empty, mu0_sparse not).
+  bool sparse() const { return mu0.rows == 0 && !mu0_sparse.row_start.empty(); }
   std::vector<double> L0;  ///< [M] labor at slot 0
   Matrix real_wage;        ///< [T][M] Cdot_t, row t; rows 0 and T-1 are not used
   double beta = 0.99;
@@ -87,6 +94,19 @@ enum class OuterMethod {
              ///< sweep of T products with mu0 per iteration; see src/household/hat.cpp)
 };
 
+/// How the household path keeps mu0 on the backend: the M x M array every pass of the path reads
+/// (T products per backward sweep), so its bytes set the pace on large grids.
+///  * dense: doubles, 8 M^2 bytes;
+///  * float32: floats, 4 M^2 bytes, products and sums still in double; each entry rounded to 24
+///    bits (relative 6e-8), which moves the path by about that much (measured in
+///    tests/test_household_hat.cpp);
+///  * sparse: CSR of the non-zero entries and its transpose, 24 bytes per entry; the same path
+///    as dense up to the order of the sums.
+enum class Mu0Storage { dense, float32, sparse };
+/// "dense", "float32" or "sparse"; anything else throws InvalidInput naming `what`.
+Mu0Storage parse_mu0_storage(std::string_view name, std::string_view what = "mu0_storage");
+std::string_view to_string(Mu0Storage storage) noexcept;
+
 /// Options of the value-path fixed point Y = G(Y; Cdot) for a given real-wage path (the household
 /// hat solver, and the inner solve of every dynamic outer iteration).
 struct HatOptions {
@@ -96,6 +116,7 @@ struct HatOptions {
   int max_iterations = 5000;
   /// Anderson history length.
   int anderson_memory = 8;
+  Mu0Storage mu0_storage = Mu0Storage::dense;
   ProgressCallback progress;
 };
 

@@ -36,6 +36,24 @@ Matrix read_npy(const std::filesystem::path& path);
 void write_csv(const std::filesystem::path& path, const Matrix& x);
 void write_npy(const std::filesystem::path& path, const Matrix& x);
 
+/// A migration matrix stored sparse (fine geographies where most flows are zero), M x M:
+///  * a long-format CSV with the header line `origin,destination,share`: one row per stored
+///    entry, origin and destination 0-based market indices < M, each (origin, destination) pair
+///    at most once, share finite and >= 0; pairs not listed are 0. Rows may come in any order.
+///  * a scipy.sparse CSR `.npz` (what scipy.sparse.save_npz writes, compressed or not): the
+///    arrays `indptr`, `indices`, `data`, `shape` and `format` (= "csr"); `indices` int32 or
+///    int64, `indptr` int32 or int64, `data` float64; shape must be M x M; within a row the
+///    columns must be ascending and distinct (call scipy's sort_indices() first, the message
+///    says so), values finite and >= 0.
+/// Throws InvalidInput naming the file, the line or array and entry, and the rule broken.
+SparseMatrix read_sparse_matrix(const std::filesystem::path& path, std::size_t markets);
+/// True when `path` holds a sparse matrix: a `.npz` file, or a `.csv` whose first line is
+/// `origin,destination,share` (surrounding blanks and a trailing \r ignored).
+bool is_sparse_matrix_file(const std::filesystem::path& path);
+/// Writes `x` as the long-format CSV above (stored entries, row by row; shortest round-trip
+/// decimal form of each double), atomically like write_csv.
+void write_sparse_csv(const std::filesystem::path& path, const SparseMatrix& x);
+
 /// "file.mat:variable" split into the file and the variable (the part after the last ':' that
 /// follows ".mat"); empty when `path` names no .mat variable.
 struct MatVariablePath {

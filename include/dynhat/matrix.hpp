@@ -1,7 +1,9 @@
-// A dense row-major host matrix of doubles: the exchange type of the public API.
+// Host matrices of doubles, the exchange types of the public API: dense row-major (Matrix) and
+// compressed sparse row (SparseMatrix, for migration matrices whose flows are mostly zero).
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <string>
 #include <vector>
@@ -41,5 +43,26 @@ struct Matrix {
     return r * c;
   }
 };
+
+/// Compressed sparse row: row i holds values[row_start[i] .. row_start[i + 1]) in the columns
+/// columns[...] of the same positions, ascending and each at most once within a row. Explicit
+/// zeros may be stored (they are entries like any other).
+struct SparseMatrix {
+  std::size_t rows = 0;
+  std::size_t cols = 0;
+  std::vector<std::int64_t> row_start;  ///< [rows + 1], row_start[0] = 0, non-decreasing
+  std::vector<std::int32_t> columns;    ///< [nonzeros] in [0, cols)
+  std::vector<double> values;           ///< [nonzeros]
+
+  std::size_t nonzeros() const { return values.size(); }
+  /// The shape rules above hold (sizes, bounds, ascending columns); a SparseMatrix built field by
+  /// field may break them.
+  bool consistent() const;
+};
+
+/// The entries of `x` that are not 0 (an exact zero is dropped), in CSR form.
+SparseMatrix to_sparse(const Matrix& x);
+/// `x` with its missing entries 0.
+Matrix to_dense(const SparseMatrix& x);
 
 }  // namespace dynhat

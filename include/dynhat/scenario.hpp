@@ -5,7 +5,8 @@
 //              mobile_regions
 //   [model]    periods (T), beta, nu, first_quarter (label of slot 0, "2000Q1")
 //   [solver]   method ("anderson" | "picard"), tol, max_iterations, anderson_memory, te_tol,
-//              te_max_iterations, backend ("cpu" | "cuda")
+//              te_max_iterations, backend ("cpu" | "cuda"), mu0_storage ("dense" | "float32" |
+//              "sparse")
 //   [[productivity]]  sectors, regions, quarters = [first, last], factor | cumulative | file
 //   [[trade_costs]]   sectors, destinations, sources, quarters, factor | cumulative | file
 //   [counterfactual]  news_slot (the slot at which agents learn the changes above; default 1)
@@ -72,8 +73,8 @@ struct Scenario {
   double beta = 0.99;
   double nu = 5.3436;
   std::string first_quarter = "2000Q1";  ///< label of slot 0, "YYYYQn"
-  DynamicOptions
-      options;  ///< method, tol, max_iterations, anderson_memory, te.tol, te.max_iterations
+  DynamicOptions options;                ///< method, tol, max_iterations, anderson_memory, te.tol,
+                           ///< te.max_iterations, mu0_storage
   std::string backend = "cpu";
   std::vector<ShockSpec> shocks;  ///< the counterfactual's and the baseline's (ShockSpec::baseline)
   std::size_t news_slot = 1;      ///< counterfactual.news_slot

@@ -15,6 +15,8 @@ namespace dynhat {
 void require_finite(const Matrix& x, std::string_view label);
 /// A square migration matrix: entries >= 0, every row summing to 1 within 1e-9.
 void require_migration_matrix(const Matrix& mu, std::string_view label);
+/// The same rules for a sparse mu (its stored entries; the CSR shape rules first).
+void require_migration_matrix(const SparseMatrix& mu, std::string_view label);
 /// Labor: finite, >= 0, with a positive total; `size` entries.
 void require_labor(const std::vector<double>& L, std::size_t size, std::string_view label);
 /// Discount factor in [0, 1).

@@ -100,12 +100,13 @@ __global__ void real_wage_changes_kernel(std::size_t m, std::size_t slots, const
 }
 
 /// Entry (i, k) of I - beta diag(1/r) mu0 diag(c).
-__global__ void news_block_kernel(std::size_t m, const double* mu0, const double* c,
+template <class Element>
+__global__ void news_block_kernel(std::size_t m, const Element* mu0, const double* c,
                                   const double* r, double beta, double* A) {
   for (std::size_t e = grid_stride_first(); e < m * m; e += grid_stride_step()) {
     const std::size_t i = e / m, k = e % m;
     const double scale = r[i] > 0.0 ? beta / r[i] : 0.0;
-    A[e] = (i == k ? 1.0 : 0.0) - scale * mu0[e] * c[k];
+    A[e] = (i == k ? 1.0 : 0.0) - scale * static_cast<double>(mu0[e]) * c[k];
   }
 }
 
@@ -144,6 +145,142 @@ void launch_labor_step(const Context& ctx, std::size_t m, const double* c, const
   DYNHAT_CUDA_CHECK_LAUNCH();
 }
 
+/// Rows of a float mu0 widened to doubles per DGEMM of scaled_row_sums (256 x 20000: 41 MB).
+constexpr std::size_t kWidenedRows = 256;
+/// Row chunks of the float mu0^T product: partial sums [kColumnChunks][m], then one pass adds
+/// them in chunk order (deterministic, no atomics), so that m threads per chunk keep HBM busy.
+constexpr std::size_t kColumnChunks = 32;
+
+/// out[e] = in[e] widened, e < n.
+__global__ void widen_kernel(std::size_t n, const float* in, double* out) {
+  for (std::size_t e = grid_stride_first(); e < n; e += grid_stride_step()) out[e] = in[e];
+}
+
+/// y[i] = row i of a float mu0 . w: one warp per row, lanes striding the row (coalesced), the
+/// lanes' sums added by shuffles in a fixed tree (deterministic).
+__global__ void float_rows_times_kernel(std::size_t m, const float* mu0, const double* w,
+                                        double* y) {
+  const std::size_t lane = threadIdx.x % 32;
+  const std::size_t warps = static_cast<std::size_t>(gridDim.x) * (blockDim.x / 32);
+  for (std::size_t i = (static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x) / 32;
+       i < m; i += warps) {
+    const float* row = mu0 + i * m;
+    double sum = 0.0;
+    for (std::size_t k = lane; k < m; k += 32) sum += static_cast<double>(row[k]) * w[k];
+    for (int offset = 16; offset > 0; offset /= 2)
+      sum += __shfl_down_sync(0xffffffffu, sum, offset);
+    if (lane == 0) y[i] = sum;
+  }
+}
+
+/// partial[chunk][k] = sum over the chunk's rows i of mu0[i][k] w[i] (float mu0): threads over
+/// columns k, so each row is read coalesced; blockIdx.y is the chunk.
+__global__ void float_columns_partial_kernel(std::size_t m, std::size_t rows_per_chunk,
+                                             const float* mu0, const double* w, double* partial) {
+  const std::size_t first = blockIdx.y * rows_per_chunk;
+  const std::size_t last = min(m, first + rows_per_chunk);
+  for (std::size_t k = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; k < m;
+       k += static_cast<std::size_t>(gridDim.x) * blockDim.x) {
+    double sum = 0.0;
+    for (std::size_t i = first; i < last; ++i) sum += static_cast<double>(mu0[i * m + k]) * w[i];
+    partial[blockIdx.y * m + k] = sum;
+  }
+}
+
+/// y[k] = sum of partial[chunk][k] over the chunks, in chunk order.
+__global__ void add_chunks_kernel(std::size_t m, std::size_t chunks, const double* partial,
+                                  double* y) {
+  for (std::size_t k = grid_stride_first(); k < m; k += grid_stride_step()) {
+    double sum = 0.0;
+    for (std::size_t q = 0; q < chunks; ++q) sum += partial[q * m + k];
+    y[k] = sum;
+  }
+}
+
+/// y[i] = row i of a CSR matrix . w: one thread per row, the entries in column order.
+__global__ void csr_times_kernel(std::size_t m, Csr a, const double* w, double* y) {
+  for (std::size_t i = grid_stride_first(); i < m; i += grid_stride_step()) {
+    double sum = 0.0;
+    for (std::int64_t e = a.start[i]; e < a.start[i + 1]; ++e) {
+      sum += a.values[e] * w[a.columns[e]];
+    }
+    y[i] = sum;
+  }
+}
+
+/// r[t][i] = sum over row i's entries of mu0[i][k] c[t][k], one thread per (t, i).
+__global__ void csr_row_sums_kernel(std::size_t m, std::size_t slots, Csr a, const double* c,
+                                    double* r) {
+  for (std::size_t e = grid_stride_first(); e < m * slots; e += grid_stride_step()) {
+    const std::size_t t = e / m, i = e % m;
+    const double* scalings = c + t * m;
+    double sum = 0.0;
+    for (std::int64_t q = a.start[i]; q < a.start[i + 1]; ++q) {
+      sum += a.values[q] * scalings[a.columns[q]];
+    }
+    r[e] = sum;
+  }
+}
+
+/// Row i of I - beta diag(1/r) mu0 diag(c) from CSR: the identity's row, then the stored
+/// entries (one thread per row).
+__global__ void csr_news_block_kernel(std::size_t m, Csr a, const double* c, const double* r,
+                                      double beta, double* A) {
+  for (std::size_t i = grid_stride_first(); i < m; i += grid_stride_step()) {
+    double* row = A + i * m;
+    for (std::size_t k = 0; k < m; ++k) row[k] = i == k ? 1.0 : 0.0;
+    const double scale = r[i] > 0.0 ? beta / r[i] : 0.0;
+    for (std::int64_t q = a.start[i]; q < a.start[i + 1]; ++q) {
+      const auto k = static_cast<std::size_t>(a.columns[q]);
+      row[k] = (i == k ? 1.0 : 0.0) - scale * a.values[q] * c[k];
+    }
+  }
+}
+
+/// Scratch doubles product() needs beside the caller's own.
+std::size_t product_scratch(const Mu0& mu0, std::size_t m) {
+  return mu0.storage == Mu0::Storage::dense_float ? kColumnChunks * m : 0;
+}
+
+/// y = mu0 w, or mu0^T w when `transposed`, whatever the storage; `partial` holds
+/// product_scratch(mu0, m) doubles.
+void product(const Context& ctx, std::size_t m, const Mu0& mu0, bool transposed, const double* w,
+             double* y, double* partial) {
+  const cudaStream_t stream = ctx.cuda()->stream;
+  switch (mu0.storage) {
+    case Mu0::Storage::dense: {
+      const auto n = static_cast<std::int64_t>(m);
+      const double one = 1.0;
+      const double zero = 0.0;
+      // The column-major view of row-major mu0 is mu0^T: untransposed for mu0^T w.
+      DYNHAT_CUBLAS_CHECK(cublasDgemv_64(ctx.cuda()->cublas, transposed ? CUBLAS_OP_N : CUBLAS_OP_T,
+                                         n, n, &one, mu0.dense, n, w, 1, &zero, y, 1));
+      return;
+    }
+    case Mu0::Storage::dense_float:
+      if (transposed) {
+        const std::size_t rows = ceil_div(m, kColumnChunks);
+        const dim3 grid(static_cast<unsigned>(std::min<std::size_t>(ceil_div(m, kBlockSize), 4096)),
+                        static_cast<unsigned>(kColumnChunks));
+        float_columns_partial_kernel<<<grid, kBlockSize, 0, stream>>>(m, rows, mu0.dense_float, w,
+                                                                      partial);
+        DYNHAT_CUDA_CHECK_LAUNCH();
+        add_chunks_kernel<<<grid_stride_blocks(m), kBlockSize, 0, stream>>>(m, kColumnChunks,
+                                                                            partial, y);
+      } else {
+        float_rows_times_kernel<<<grid_stride_blocks(32 * m), kBlockSize, 0, stream>>>(
+            m, mu0.dense_float, w, y);
+      }
+      DYNHAT_CUDA_CHECK_LAUNCH();
+      return;
+    case Mu0::Storage::sparse:
+      csr_times_kernel<<<grid_stride_blocks(m), kBlockSize, 0, stream>>>(
+          m, transposed ? mu0.transposed : mu0.rows, w, y);
+      DYNHAT_CUDA_CHECK_LAUNCH();
+      return;
+  }
+}
+
 }  // namespace
 
 void column_scalings(const Context& ctx, std::size_t m, std::size_t slots, const double* log_y,
@@ -158,7 +295,7 @@ void column_scalings(const Context& ctx, std::size_t m, std::size_t slots, const
   DYNHAT_CUDA_CHECK_LAUNCH();
 }
 
-void scaled_row_sums(const Context& ctx, std::size_t m, std::size_t slots, const double* mu0,
+void scaled_row_sums(const Context& ctx, std::size_t m, std::size_t slots, const Mu0& mu0,
                      const double* c, double* r) {
   if (m == 0 || slots == 0) return;
   // Column-major views of the row-major arrays: r^T (m x slots), mu0^T (m x m), c^T (m x slots).
@@ -167,43 +304,59 @@ void scaled_row_sums(const Context& ctx, std::size_t m, std::size_t slots, const
   const auto t = static_cast<std::int64_t>(slots);
   const double one = 1.0;
   const double zero = 0.0;
-  DYNHAT_CUBLAS_CHECK(cublasDgemm_64(ctx.cuda()->cublas, CUBLAS_OP_T, CUBLAS_OP_N, n, t, n, &one,
-                                     mu0, n, c, n, &zero, r, n));
+  switch (mu0.storage) {
+    case Mu0::Storage::dense:
+      DYNHAT_CUBLAS_CHECK(cublasDgemm_64(ctx.cuda()->cublas, CUBLAS_OP_T, CUBLAS_OP_N, n, t, n,
+                                         &one, mu0.dense, n, c, n, &zero, r, n));
+      return;
+    case Mu0::Storage::dense_float: {
+      // Blocks of rows widened to doubles, then the same DGEMM on each: products and sums in
+      // double, only the entries were rounded when stored.
+      double* widened = scratch(ctx, std::min(kWidenedRows, m) * m);
+      for (std::size_t i0 = 0; i0 < m; i0 += kWidenedRows) {
+        const std::size_t rows = std::min(kWidenedRows, m - i0);
+        widen_kernel<<<grid_stride_blocks(rows * m), kBlockSize, 0, ctx.cuda()->stream>>>(
+            rows * m, mu0.dense_float + i0 * m, widened);
+        DYNHAT_CUDA_CHECK_LAUNCH();
+        DYNHAT_CUBLAS_CHECK(cublasDgemm_64(ctx.cuda()->cublas, CUBLAS_OP_T, CUBLAS_OP_N,
+                                           static_cast<std::int64_t>(rows), t, n, &one, widened, n,
+                                           c, n, &zero, r + i0, n));
+      }
+      return;
+    }
+    case Mu0::Storage::sparse:
+      csr_row_sums_kernel<<<grid_stride_blocks(m * slots), kBlockSize, 0, ctx.cuda()->stream>>>(
+          m, slots, mu0.rows, c, r);
+      DYNHAT_CUDA_CHECK_LAUNCH();
+      return;
+  }
 }
 
-void labor_chain(const Context& ctx, std::size_t m, std::size_t slots, const double* mu0,
+void labor_chain(const Context& ctx, std::size_t m, std::size_t slots, const Mu0& mu0,
                  const double* c, const double* r, double* L) {
   if (m == 0 || slots == 0) return;
-  const auto n = static_cast<std::int64_t>(m);
-  const double one = 1.0;
-  const double zero = 0.0;
-  double* w = scratch(ctx, m);  // [m] labor per unit of row sum, L_t / r_t
+  // [m] labor per unit of row sum, L_t / r_t; then the product's partial sums.
+  double* w = scratch(ctx, m + product_scratch(mu0, m));
   launch_labor_step(ctx, m, nullptr, r, L, w);
   for (std::size_t t = 0; t < slots; ++t) {
     double* next = L + (t + 1) * m;
-    // mu0^T w: the column-major view of row-major mu0 is mu0^T, used untransposed.
-    DYNHAT_CUBLAS_CHECK(
-        cublasDgemv_64(ctx.cuda()->cublas, CUBLAS_OP_N, n, n, &one, mu0, n, w, 1, &zero, next, 1));
+    product(ctx, m, mu0, true, w, next, w + m);
     launch_labor_step(ctx, m, c + t * m, t + 1 < slots ? r + (t + 1) * m : nullptr, next, w);
   }
 }
 
-void backward_value_sweep(const Context& ctx, std::size_t m, std::size_t slots, const double* mu0,
+void backward_value_sweep(const Context& ctx, std::size_t m, std::size_t slots, const Mu0& mu0,
                           const double* c, const double* r, double beta, double* d) {
   if (m == 0 || slots < 3) return;
   const cudaStream_t stream = ctx.cuda()->stream;
-  const auto n = static_cast<std::int64_t>(m);
-  const double one = 1.0;
-  const double zero = 0.0;
-  double* w = scratch(ctx, 2 * m);  // [m] c_t * d_{t+1}, then [m] y = mu0 w
+  // [m] c_t * d_{t+1}, then [m] y = mu0 w, then the product's partial sums.
+  double* w = scratch(ctx, 2 * m + product_scratch(mu0, m));
   double* y = w + m;
   sweep_scale_kernel<<<grid_stride_blocks(m), kBlockSize, 0, stream>>>(m, c + (slots - 2) * m,
                                                                        d + (slots - 1) * m, w);
   DYNHAT_CUDA_CHECK_LAUNCH();
   for (std::size_t t = slots - 2; t >= 1; --t) {
-    // mu0 w: the column-major view of row-major mu0 is mu0^T, so transpose it back.
-    DYNHAT_CUBLAS_CHECK(
-        cublasDgemv_64(ctx.cuda()->cublas, CUBLAS_OP_T, n, n, &one, mu0, n, w, 1, &zero, y, 1));
+    product(ctx, m, mu0, false, w, y, y + m);
     sweep_step_kernel<<<grid_stride_blocks(m), kBlockSize, 0, stream>>>(
         m, beta, y, r + t * m, t > 1 ? c + (t - 1) * m : nullptr, d + t * m, w);
     DYNHAT_CUDA_CHECK_LAUNCH();
@@ -226,28 +379,37 @@ void real_wage_changes(const Context& ctx, std::size_t m, std::size_t slots, con
   DYNHAT_CUDA_CHECK_LAUNCH();
 }
 
-void news_block(const Context& ctx, std::size_t m, const double* mu0, const double* c,
-                const double* r, double beta, double* A) {
+void news_block(const Context& ctx, std::size_t m, const Mu0& mu0, const double* c, const double* r,
+                double beta, double* A) {
   if (m == 0) return;
-  news_block_kernel<<<grid_stride_blocks(m * m), kBlockSize, 0, ctx.cuda()->stream>>>(m, mu0, c, r,
-                                                                                      beta, A);
+  const cudaStream_t stream = ctx.cuda()->stream;
+  switch (mu0.storage) {
+    case Mu0::Storage::dense:
+      news_block_kernel<<<grid_stride_blocks(m * m), kBlockSize, 0, stream>>>(m, mu0.dense, c, r,
+                                                                              beta, A);
+      break;
+    case Mu0::Storage::dense_float:
+      news_block_kernel<<<grid_stride_blocks(m * m), kBlockSize, 0, stream>>>(m, mu0.dense_float, c,
+                                                                              r, beta, A);
+      break;
+    case Mu0::Storage::sparse:
+      csr_news_block_kernel<<<grid_stride_blocks(m), kBlockSize, 0, stream>>>(m, mu0.rows, c, r,
+                                                                              beta, A);
+      break;
+  }
   DYNHAT_CUDA_CHECK_LAUNCH();
 }
 
-void news_block_apply(const Context& ctx, std::size_t m, const double* mu0, const double* c,
+void news_block_apply(const Context& ctx, std::size_t m, const Mu0& mu0, const double* c,
                       const double* r, double beta, const double* v, double* out) {
   if (m == 0) return;
   const cudaStream_t stream = ctx.cuda()->stream;
-  const auto n = static_cast<std::int64_t>(m);
-  const double one = 1.0;
-  const double zero = 0.0;
-  double* w = scratch(ctx, 2 * m);  // [m] c * v, then [m] y = mu0 w
+  // [m] c * v, then [m] y = mu0 w, then the product's partial sums.
+  double* w = scratch(ctx, 2 * m + product_scratch(mu0, m));
   double* y = w + m;
   sweep_scale_kernel<<<grid_stride_blocks(m), kBlockSize, 0, stream>>>(m, c, v, w);
   DYNHAT_CUDA_CHECK_LAUNCH();
-  // mu0 w: the column-major view of row-major mu0 is mu0^T, so transpose it back.
-  DYNHAT_CUBLAS_CHECK(
-      cublasDgemv_64(ctx.cuda()->cublas, CUBLAS_OP_T, n, n, &one, mu0, n, w, 1, &zero, y, 1));
+  product(ctx, m, mu0, false, w, y, y + m);
   news_block_apply_kernel<<<grid_stride_blocks(m), kBlockSize, 0, stream>>>(m, beta, v, y, r, out);
   DYNHAT_CUDA_CHECK_LAUNCH();
 }

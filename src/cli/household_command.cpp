@@ -93,19 +93,25 @@ struct HatArgs {
   double tol = 1e-10;
   int max_iterations = 5000;
   int anderson_memory = 8;
+  std::string mu0_storage = "dense";
 };
 
 int run_hat(const HatArgs& a) {
   const Stopwatch stopwatch;
   OutputDirectory out(a.common.out);  // first: a bad --out fails before anything is read
   HatProblem problem;
-  problem.mu0 = read_matrix(a.mu0);
   problem.L0 = read_vector(a.L0);
+  // A sparse file (long-format CSV or .npz) is kept sparse; M comes from L0.
+  if (is_sparse_matrix_file(a.mu0)) {
+    problem.mu0_sparse = read_sparse_matrix(a.mu0, problem.L0.size());
+  } else {
+    problem.mu0 = read_matrix(a.mu0);
+  }
   problem.real_wage = read_matrix(a.real_wage);
   problem.beta = a.common.beta;
   problem.nu = a.common.nu;
   validate(problem, HatLabels{a.mu0, a.L0, a.real_wage, "--beta", "--nu"});
-  const std::size_t m = problem.mu0.rows;
+  const std::size_t m = problem.L0.size();
 
   const Context ctx(parse_backend(a.common.backend, "--backend"));
   HatOptions options;
@@ -113,6 +119,7 @@ int run_hat(const HatArgs& a) {
   options.tol = a.tol;
   options.max_iterations = a.max_iterations;
   options.anderson_memory = a.anderson_memory;
+  options.mu0_storage = parse_mu0_storage(a.mu0_storage, "--mu0-storage");
   if (!a.common.quiet) options.progress = progress_printer("hat " + a.method);
   const HatResult result = solve_household_hat(ctx, problem, options);
 
@@ -125,6 +132,7 @@ int run_hat(const HatArgs& a) {
                        {"beta", a.common.beta},
                        {"nu", a.common.nu},
                        {"method", a.method},
+                       {"mu0_storage", problem.mu0.rows == 0 ? "sparse" : a.mu0_storage},
                        {"tol", a.tol},
                        {"residual_norm", "max |log Y_new - log Y|"}};
   report["layouts"] = {
@@ -169,7 +177,10 @@ void add_household_commands(CLI::App& app, Invocation& invocation) {
 
   auto hat = std::make_shared<HatArgs>();
   CLI::App* ht = household->add_subcommand("hat", "hat algebra E11-E13 with given real wages");
-  ht->add_option("--mu0", hat->mu0, "migration matrix mu_{-1}, [M][M], rows sum to 1")->required();
+  ht->add_option("--mu0", hat->mu0,
+                 "migration matrix mu_{-1}, [M][M], rows sum to 1 (dense, or sparse: "
+                 "origin,destination,share CSV or scipy .npz)")
+      ->required();
   ht->add_option("--L0", hat->L0, "labor at slot 0, [M]")->required();
   ht->add_option("--real-wage", hat->real_wage, "real-wage changes Cdot, [T][M], row t = slot t")
       ->required();
@@ -184,6 +195,10 @@ void add_household_commands(CLI::App& app, Invocation& invocation) {
       ->capture_default_str();
   ht->add_option("--anderson-memory", hat->anderson_memory)
       ->check(kAtLeastOne)
+      ->capture_default_str();
+  ht->add_option("--mu0-storage", hat->mu0_storage,
+                 "mu0 on the backend: dense (doubles), float32 (half the bytes) or sparse (CSR)")
+      ->check(CLI::IsMember({"dense", "float32", "sparse"}))
       ->capture_default_str();
   add_common(*ht, hat->common);
   ht->callback([hat, &invocation] { invocation.exit_code = run_hat(*hat); });

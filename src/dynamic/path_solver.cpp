@@ -120,7 +120,7 @@ class PathSolver {
         changes_(dynamic::cumulate(combined(model.baseline_changes, changes), model)),
         T_(model.periods),
         M_(model.markets()),
-        path_(ctx, model.mu0, T_, model.beta),
+        path_(ctx, model.mu0, T_, model.beta, options.mu0_storage),
         cdot_(ctx, T_ * M_),
         pinned_wage_(baseline ? leading_rows(ctx, baseline->real_wage, news_)
                               : DeviceArray(ctx, 0)) {}
@@ -252,9 +252,13 @@ class PathSolver {
       return;
     }
     log_y_new.copy_from(log_y);
-    const IterationReport inner = solve_value_path_from(
-        ctx_, path_, cdot_, inv_nu, log_y_new,
-        {OuterMethod::anderson, inner_tol, kInnerIterations, options_.anderson_memory, {}});
+    const IterationReport inner = solve_value_path_from(ctx_, path_, cdot_, inv_nu, log_y_new,
+                                                        {OuterMethod::anderson,
+                                                         inner_tol,
+                                                         kInnerIterations,
+                                                         options_.anderson_memory,
+                                                         options_.mu0_storage,
+                                                         {}});
     if (!inner.converged) {
       throw NotConverged(fmt::format(
           "value path with fixed real wages: residual {:.3g} after {} iterations (nu = {:g})",

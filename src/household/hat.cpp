@@ -14,7 +14,9 @@ HatResult solve_household_hat(const Context& ctx, const HatProblem& problem,
                               const HatOptions& options) {
   validate(problem);
   const std::size_t slots = problem.real_wage.rows;
-  MigrationPath path(ctx, problem.mu0, slots, problem.beta);
+  MigrationPath path =
+      problem.sparse() ? MigrationPath(ctx, problem.mu0_sparse, slots, problem.beta)
+                       : MigrationPath(ctx, problem.mu0, slots, problem.beta, options.mu0_storage);
   const std::size_t n = slots * path.markets();
   const DeviceArray real_wage(ctx, problem.real_wage.data);
   DeviceArray log_y(ctx, n);  // the iterate x = log Y

@@ -37,12 +37,24 @@ struct MigrationPath::Pinned {
 MigrationPath::MigrationPath(MigrationPath&&) noexcept = default;
 MigrationPath::~MigrationPath() = default;
 
-MigrationPath::MigrationPath(const Context& ctx, const Matrix& mu0, std::size_t slots, double beta)
+MigrationPath::MigrationPath(const Context& ctx, const Matrix& mu0, std::size_t slots, double beta,
+                             Mu0Storage storage)
     : ctx_(&ctx),
       m_(mu0.rows),
       slots_(slots),
       beta_(beta),
-      mu0_(ctx, mu0.data),
+      mu0_(ctx, mu0, storage),
+      c_(ctx, slots * m_),
+      shift_(ctx, slots),
+      r_(ctx, slots * m_) {}
+
+MigrationPath::MigrationPath(const Context& ctx, const SparseMatrix& mu0, std::size_t slots,
+                             double beta)
+    : ctx_(&ctx),
+      m_(mu0.rows),
+      slots_(slots),
+      beta_(beta),
+      mu0_(ctx, mu0),
       c_(ctx, slots * m_),
       shift_(ctx, slots),
       r_(ctx, slots * m_) {}
@@ -78,7 +90,7 @@ void MigrationPath::refresh_preconditioner() {
     p.factored = true;
     return;
   }
-  kernels::news_block(*ctx_, m_, mu0_.data(), c_.row(s, m_), r_.row(s, m_), beta_, p.block.data());
+  kernels::news_block(*ctx_, m_, mu0_.view(), c_.row(s, m_), r_.row(s, m_), beta_, p.block.data());
   // I - beta mu_s is diagonally dominant (mu_s is row-stochastic, beta < 1): never singular.
   p.factored = kernels::lu_factor(*ctx_, m_, p.block.data(), p.pivots.data()) == 0;
 }
@@ -90,7 +102,7 @@ void MigrationPath::solve_news_block(double* x) const {
     return;
   }
   const SegmentedOperator A = [&](const double* v, double* out, const double*) {
-    kernels::news_block_apply(*ctx_, m_, mu0_.data(), p.c_news.data(), p.r_news.data(), beta_, v,
+    kernels::news_block_apply(*ctx_, m_, mu0_.view(), p.c_news.data(), p.r_news.data(), beta_, v,
                               out);
   };
   kernels::copy(*ctx_, p.rhs.data(), x, m_ * sizeof(double), kernels::CopyKind::device_to_device);
@@ -109,7 +121,7 @@ void MigrationPath::factorise(const DeviceArray& log_y) {
     kernels::copy(*ctx_, shift_.data(), pinned_->shift.data(), pinned_->news * sizeof(double),
                   kernels::CopyKind::device_to_device);
   }
-  kernels::scaled_row_sums(*ctx_, m_, slots_, mu0_.data(), c_.data(), r_.data());
+  kernels::scaled_row_sums(*ctx_, m_, slots_, mu0_.view(), c_.data(), r_.data());
 }
 
 void MigrationPath::value_update(const DeviceArray& real_wage, double inv_nu,
@@ -119,7 +131,7 @@ void MigrationPath::value_update(const DeviceArray& real_wage, double inv_nu,
 }
 
 void MigrationPath::precondition(DeviceArray& d) const {
-  kernels::backward_value_sweep(*ctx_, m_, slots_, mu0_.data(), c_.data(), r_.data(), beta_,
+  kernels::backward_value_sweep(*ctx_, m_, slots_, mu0_.view(), c_.data(), r_.data(), beta_,
                                 d.data());
   if (pinned_ && pinned_->factored) {
     // The news slot s: the sweep left f_s + beta mu_s d_{s+1}; the block solve adds the diagonal
@@ -132,7 +144,7 @@ void MigrationPath::precondition(DeviceArray& d) const {
 DeviceArray MigrationPath::labor(const std::vector<double>& L0) const {
   DeviceArray L(*ctx_, (slots_ + 1) * m_);
   L.upload(L0.data(), m_);
-  kernels::labor_chain(*ctx_, m_, slots_, mu0_.data(), c_.data(), r_.data(), L.data());
+  kernels::labor_chain(*ctx_, m_, slots_, mu0_.view(), c_.data(), r_.data(), L.data());
   return L;
 }
 

@@ -15,6 +15,7 @@
 #include "dynhat/fixed_point.hpp"
 #include "dynhat/household.hpp"
 #include "dynhat/matrix.hpp"
+#include "household/stored_mu0.hpp"
 #include "runtime/device_array.hpp"
 
 namespace dynhat {
@@ -22,7 +23,12 @@ namespace dynhat {
 /// Device-resident state of one hat-algebra path.
 class MigrationPath {
  public:
-  MigrationPath(const Context& ctx, const Matrix& mu0, std::size_t slots, double beta);
+  /// mu0 kept on the backend as `storage` says (dense doubles, floats, or CSR of its non-zero
+  /// entries and its transpose).
+  MigrationPath(const Context& ctx, const Matrix& mu0, std::size_t slots, double beta,
+                Mu0Storage storage = Mu0Storage::dense);
+  /// mu0 given sparse, kept sparse.
+  MigrationPath(const Context& ctx, const SparseMatrix& mu0, std::size_t slots, double beta);
 
   MigrationPath(MigrationPath&&) noexcept;
   ~MigrationPath();
@@ -64,7 +70,7 @@ class MigrationPath {
   std::size_t m_;
   std::size_t slots_;
   double beta_;
-  DeviceArray mu0_;    // [m][m]
+  StoredMu0 mu0_;
   DeviceArray c_;      // [slots][m] column scalings, shifted per slot
   DeviceArray shift_;  // [slots]
   DeviceArray r_;      // [slots][m] row sums

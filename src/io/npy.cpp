@@ -2,9 +2,11 @@
 // The reader trusts nothing in the header: the dictionary is parsed as the literal NumPy writes
 // (exactly the keys descr, fortran_order and shape), the shape's product is computed with
 // overflow checks, and the file's size must equal the header plus the bytes the shape declares
-// before anything is allocated, so a tiny file cannot claim gigabytes.
+// before anything is allocated, so a tiny file cannot claim gigabytes. The header's parser
+// (io/npy_header.hpp) also reads the members of .npz archives.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -15,6 +17,7 @@
 #include "dynhat/error.hpp"
 #include "dynhat/io.hpp"
 #include "io/file_bytes.hpp"
+#include "io/npy_header.hpp"
 
 namespace dynhat {
 
@@ -23,19 +26,11 @@ namespace {
 constexpr char kMagic[] = "\x93NUMPY";
 constexpr std::size_t kMagicSize = 6;
 
-/// The three entries of a .npy header dictionary.
-struct NpyHeader {
-  std::string descr;
-  bool fortran_order = false;
-  std::vector<std::uint64_t> shape;
-};
-
 /// Recursive-descent parser of the header's Python dict literal, e.g.
 /// {'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }
 class HeaderParser {
  public:
-  HeaderParser(std::string_view text, const std::filesystem::path& path)
-      : text_(text), path_(path) {}
+  HeaderParser(std::string_view text, const std::string& name) : text_(text), name_(name) {}
 
   NpyHeader parse() {
     NpyHeader header;
@@ -79,8 +74,8 @@ class HeaderParser {
 
  private:
   [[noreturn]] void fail(const std::string& rule) const {
-    throw InvalidInput(fmt::format("{}: bad .npy header at byte {} of the dictionary: {}",
-                                   path_.string(), pos_, rule));
+    throw InvalidInput(
+        fmt::format("{}: bad .npy header at byte {} of the dictionary: {}", name_, pos_, rule));
   }
   char peek() const { return pos_ < text_.size() ? text_[pos_] : '\0'; }
   void skip_spaces() {
@@ -143,7 +138,7 @@ class HeaderParser {
   }
 
   std::string_view text_;
-  const std::filesystem::path& path_;
+  const std::string& name_;
   std::size_t pos_ = 0;
 };
 
@@ -156,47 +151,67 @@ std::optional<std::uint64_t> data_bytes(std::uint64_t rows, std::uint64_t cols) 
 
 }  // namespace
 
-Matrix read_npy(const std::filesystem::path& path) {
-  const std::uint64_t file_size = regular_file_size(path);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InvalidInput(fmt::format("{}: cannot open for reading", path.string()));
-  char preamble[kMagicSize + 2];
-  if (!in.read(preamble, sizeof preamble) || std::memcmp(preamble, kMagic, kMagicSize) != 0) {
-    throw InvalidInput(fmt::format("{}: not a .npy file (bad magic string)", path.string()));
+NpyLayout parse_npy_preamble(std::string_view start, std::uint64_t file_size,
+                             const std::string& name) {
+  if (start.size() < kMagicSize + 2 || start.compare(0, kMagicSize, kMagic, kMagicSize) != 0) {
+    throw InvalidInput(fmt::format("{}: not a .npy file (bad magic string)", name));
   }
-  const int major = static_cast<unsigned char>(preamble[kMagicSize]);
-  std::uint32_t header_size = 0;
+  const int major = static_cast<unsigned char>(start[kMagicSize]);
   std::size_t length_bytes = 0;
   if (major == 1) {
     length_bytes = 2;
   } else if (major == 2 || major == 3) {
     length_bytes = 4;
   } else {
-    throw InvalidInput(
-        fmt::format("{}: .npy format version {} is not supported", path.string(), major));
+    throw InvalidInput(fmt::format("{}: .npy format version {} is not supported", name, major));
   }
-  unsigned char length[4] = {0, 0, 0, 0};
-  if (!in.read(reinterpret_cast<char*>(length), static_cast<std::streamsize>(length_bytes))) {
-    throw InvalidInput(fmt::format("{}: truncated .npy header", path.string()));
+  if (start.size() < kMagicSize + 2 + length_bytes) {
+    throw InvalidInput(fmt::format("{}: truncated .npy header", name));
   }
-  header_size =
-      static_cast<std::uint32_t>(length[0]) | (static_cast<std::uint32_t>(length[1]) << 8) |
-      (static_cast<std::uint32_t>(length[2]) << 16) | (static_cast<std::uint32_t>(length[3]) << 24);
-  const std::uint64_t data_offset = sizeof preamble + length_bytes + header_size;
-  if (data_offset > file_size) {
+  std::uint32_t header_size = 0;
+  for (std::size_t i = 0; i < length_bytes; ++i) {
+    header_size |= static_cast<std::uint32_t>(static_cast<unsigned char>(start[kMagicSize + 2 + i]))
+                   << (8 * i);
+  }
+  NpyLayout layout;
+  layout.dictionary_offset = kMagicSize + 2 + length_bytes;
+  layout.dictionary_size = header_size;
+  layout.data_offset = layout.dictionary_offset + std::uint64_t{header_size};
+  if (layout.data_offset > file_size) {
     throw InvalidInput(fmt::format("{}: truncated .npy header ({} bytes announced, {} in the file)",
-                                   path.string(), header_size,
-                                   file_size - sizeof preamble - length_bytes));
+                                   name, header_size, file_size - layout.dictionary_offset));
   }
-  std::string header(header_size, '\0');
-  if (!in.read(header.data(), header_size)) {
+  return layout;
+}
+
+NpyHeader parse_npy_dictionary(std::string_view dictionary, const std::string& name) {
+  if (dictionary.empty() || dictionary.back() != '\n') {
+    throw InvalidInput(fmt::format("{}: the .npy header must end with a newline", name));
+  }
+  dictionary.remove_suffix(1);
+  return HeaderParser(dictionary, name).parse();
+}
+
+Matrix read_npy(const std::filesystem::path& path) {
+  const std::uint64_t file_size = regular_file_size(path);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InvalidInput(fmt::format("{}: cannot open for reading", path.string()));
+  char start[kNpyPreambleMax];
+  const auto start_size =
+      static_cast<std::streamsize>(std::min<std::uint64_t>(file_size, sizeof start));
+  if (!in.read(start, start_size)) {
+    throw InvalidInput(fmt::format("{}: not a .npy file (bad magic string)", path.string()));
+  }
+  const std::string name = path.string();
+  const NpyLayout layout = parse_npy_preamble(
+      std::string_view(start, static_cast<std::size_t>(start_size)), file_size, name);
+  const std::uint64_t data_offset = layout.data_offset;
+  std::string header(layout.dictionary_size, '\0');
+  if (!in.seekg(static_cast<std::streamoff>(layout.dictionary_offset)) ||
+      !in.read(header.data(), static_cast<std::streamsize>(header.size()))) {
     throw InvalidInput(fmt::format("{}: truncated .npy header", path.string()));
   }
-  if (header.empty() || header.back() != '\n') {
-    throw InvalidInput(fmt::format("{}: the .npy header must end with a newline", path.string()));
-  }
-  header.pop_back();
-  const NpyHeader h = HeaderParser(header, path).parse();
+  const NpyHeader h = parse_npy_dictionary(header, name);
   if (h.descr != "<f8" && h.descr != "f8") {
     throw InvalidInput(fmt::format("{}: dtype '{}' is not supported, must be float64 ('<f8')",
                                    path.string(), h.descr));

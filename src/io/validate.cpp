@@ -120,9 +120,41 @@ void validate(const LevelsProblem& problem, const LevelsLabels& labels, std::siz
   require_nu(problem.nu, labels.nu);
 }
 
+void require_migration_matrix(const SparseMatrix& mu, std::string_view label) {
+  if (!mu.consistent()) {
+    throw DimensionMismatch(fmt::format(
+        "{} breaks the CSR rules (row starts, column bounds, ascending columns)", label));
+  }
+  if (mu.rows == 0 || mu.rows != mu.cols) {
+    throw DimensionMismatch(
+        fmt::format("{} is {} x {}, must be a non-empty square matrix", label, mu.rows, mu.cols));
+  }
+  for (std::size_t r = 0; r < mu.rows; ++r) {
+    double sum = 0.0;
+    for (auto e = static_cast<std::size_t>(mu.row_start[r]);
+         e < static_cast<std::size_t>(mu.row_start[r + 1]); ++e) {
+      const double v = mu.values[e];
+      if (!std::isfinite(v) || v < 0.0) {
+        throw InvalidInput(fmt::format("{} row {} column {} is {}, must be finite and >= 0", label,
+                                       r, mu.columns[e], v));
+      }
+      sum += v;
+    }
+    if (std::abs(sum - 1.0) > kRowSumTolerance) {
+      throw InvalidInput(fmt::format("{} row {} sums to {:.17g}, must be 1 +- {:g}", label, r, sum,
+                                     kRowSumTolerance));
+    }
+  }
+}
+
 void validate(const HatProblem& problem, const HatLabels& labels) {
-  require_migration_matrix(problem.mu0, labels.mu0);
-  const std::size_t m = problem.mu0.rows;
+  const bool sparse = problem.sparse();
+  if (sparse) {
+    require_migration_matrix(problem.mu0_sparse, labels.mu0);
+  } else {
+    require_migration_matrix(problem.mu0, labels.mu0);
+  }
+  const std::size_t m = sparse ? problem.mu0_sparse.rows : problem.mu0.rows;
   require_labor(problem.L0, m, labels.L0);
   if (problem.real_wage.rows < 2) {
     throw DimensionMismatch(fmt::format("{} has {} rows, needs T >= 2 slots", labels.real_wage,

@@ -135,7 +135,12 @@ ModelInputs load_model(const Scenario& scenario, std::optional<Backend> backend)
   DynamicModel& model = in.model;
   const TableLayout layout = table_layout(scenario);
   model.economy = scenario_economy(scenario, layout);
-  model.mu0 = read_matrix(scenario.mu0);
+  const std::size_t markets = model.economy.mobile_regions * (model.economy.sectors + 1);
+  // A sparse file is expanded: the dynamic model keeps mu0 dense on the host (the backend keeps
+  // it as solver.mu0_storage says).
+  model.mu0 = is_sparse_matrix_file(scenario.mu0)
+                  ? to_dense(read_sparse_matrix(scenario.mu0, markets))
+                  : read_matrix(scenario.mu0);
   model.L0 = read_vector(scenario.L0);
   model.periods = scenario.periods;
   model.beta = scenario.beta;

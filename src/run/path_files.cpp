@@ -151,7 +151,8 @@ nlohmann::json options_record(const DynamicOptions& o) {
           {"te_tol", o.te.tol},
           {"te_max_iterations", o.te.max_iterations},
           {"te_chord", o.te_chord},
-          {"dense_news_block_max", o.dense_news_block_max}};
+          {"dense_news_block_max", o.dense_news_block_max},
+          {"mu0_storage", std::string(to_string(o.mu0_storage))}};
 }
 
 nlohmann::json matrix_layouts(const ModelInputs& in, const std::vector<std::string>& files) {

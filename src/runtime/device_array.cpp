@@ -78,5 +78,6 @@ void DeviceVector<T>::fill(T value) {
 template class DeviceVector<double>;
 template class DeviceVector<float>;
 template class DeviceVector<int>;
+template class DeviceVector<long>;
 
 }  // namespace dynhat

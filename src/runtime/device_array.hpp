@@ -8,8 +8,8 @@
 
 namespace dynhat {
 
-/// [size] values of T (double, float or int) on ctx's backend; moves, never copies implicitly. The
-/// context must outlive it.
+/// [size] values of T (double, float, int or long) on ctx's backend; moves, never copies
+/// implicitly. The context must outlive it.
 template <typename T>
 class DeviceVector {
  public:
@@ -43,6 +43,7 @@ class DeviceVector {
 extern template class DeviceVector<double>;
 extern template class DeviceVector<float>;
 extern template class DeviceVector<int>;
+extern template class DeviceVector<long>;  // std::int64_t: CSR row starts
 
 /// The solvers' arrays.
 using DeviceArray = DeviceVector<double>;

@@ -118,7 +118,7 @@ void read_model(const ScenarioFile& file, const toml::table& model, Scenario& s)
 void read_solver(const ScenarioFile& file, const toml::table& solver, Scenario& s) {
   file.require_known_keys(solver, "solver.",
                           {"method", "tol", "max_iterations", "anderson_memory", "te_tol",
-                           "te_max_iterations", "backend"});
+                           "te_max_iterations", "backend", "mu0_storage"});
   DynamicOptions& o = s.options;
   if (const toml::node* n = solver.get("method")) {
     o.method = file.choice(*n, "solver.method", {"anderson", "picard"}) == "picard"
@@ -139,6 +139,10 @@ void read_solver(const ScenarioFile& file, const toml::table& solver, Scenario& 
   }
   if (const toml::node* n = solver.get("backend")) {
     s.backend = file.choice(*n, "solver.backend", {"cpu", "cuda"});
+  }
+  if (const toml::node* n = solver.get("mu0_storage")) {
+    o.mu0_storage =
+        parse_mu0_storage(file.choice(*n, "solver.mu0_storage", {"dense", "float32", "sparse"}));
   }
 }
 

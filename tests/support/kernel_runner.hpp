@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "dynhat/matrix.hpp"
+#include "household/stored_mu0.hpp"
 #include "kernels/kernels.hpp"
 #include "runtime/device_array.hpp"
 
@@ -55,21 +56,23 @@ struct PathOutput {
 };
 
 /// column_scalings -> scaled_row_sums -> labor_chain, value_update and backward_value_sweep
-/// for one value path.
+/// for one value path, mu0 stored as `storage` says.
 inline PathOutput run_migration_path(const Context& ctx, const Matrix& mu0, const Matrix& log_y,
                                      const std::vector<double>& L0, const Matrix& real_wage,
-                                     double beta, double nu) {
+                                     double beta, double nu,
+                                     Mu0Storage storage = Mu0Storage::dense) {
   const std::size_t m = mu0.rows;
   const std::size_t slots = log_y.rows;
-  const DeviceArray mu0_d(ctx, mu0.data);
+  const StoredMu0 stored(ctx, mu0, storage);
+  const kernels::Mu0& mu0_d = stored.view();
   const DeviceArray log_y_d(ctx, log_y.data);
   const DeviceArray wage_d(ctx, real_wage.data);
   DeviceArray c_d(ctx, slots * m), shift_d(ctx, slots), r_d(ctx, slots * m);
   DeviceArray L_d(ctx, (slots + 1) * m), y_new_d(ctx, slots * m);
   L_d.upload(L0.data(), m);
   kernels::column_scalings(ctx, m, slots, log_y_d.data(), beta, c_d.data(), shift_d.data());
-  kernels::scaled_row_sums(ctx, m, slots, mu0_d.data(), c_d.data(), r_d.data());
-  kernels::labor_chain(ctx, m, slots, mu0_d.data(), c_d.data(), r_d.data(), L_d.data());
+  kernels::scaled_row_sums(ctx, m, slots, mu0_d, c_d.data(), r_d.data());
+  kernels::labor_chain(ctx, m, slots, mu0_d, c_d.data(), r_d.data(), L_d.data());
   kernels::value_update(ctx, m, slots, wage_d.data(), r_d.data(), shift_d.data(), 1.0 / nu,
                         y_new_d.data());
   PathOutput out{Matrix(slots, m),     shift_d.to_host(), Matrix(slots, m),
@@ -78,8 +81,7 @@ inline PathOutput run_migration_path(const Context& ctx, const Matrix& mu0, cons
   out.r.data = r_d.to_host();
   out.L.data = L_d.to_host();
   out.log_y_new.data = y_new_d.to_host();
-  kernels::backward_value_sweep(ctx, m, slots, mu0_d.data(), c_d.data(), r_d.data(), beta,
-                                y_new_d.data());
+  kernels::backward_value_sweep(ctx, m, slots, mu0_d, c_d.data(), r_d.data(), beta, y_new_d.data());
   out.swept.data = y_new_d.to_host();
   return out;
 }
