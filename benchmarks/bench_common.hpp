@@ -96,5 +96,7 @@ void register_household_benchmarks(Environment& env, const Sizes& sizes);
 void register_triad_benchmarks(Environment& env, const Sizes& sizes);
 void register_static_benchmarks(Environment& env, const Sizes& sizes);
 void register_dynamic_benchmarks(Environment& env, const Sizes& sizes);
+void register_large_grid_benchmarks(Environment& env, const Sizes& sizes);
+void register_sweep_benchmarks(Environment& env, const Sizes& sizes);
 
 }  // namespace dynhat::bench

@@ -76,6 +76,8 @@ int main(int argc, char** argv) {
     dynhat::bench::register_triad_benchmarks(env, sizes);
     dynhat::bench::register_static_benchmarks(env, sizes);
     dynhat::bench::register_dynamic_benchmarks(env, sizes);
+    dynhat::bench::register_large_grid_benchmarks(env, sizes);
+    dynhat::bench::register_sweep_benchmarks(env, sizes);
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
     if (dynhat::bench::any_failed()) {
