@@ -9,10 +9,13 @@
 #include "dynhat/run.hpp"
 #include "dynhat/validate.hpp"
 #include "run/digest.hpp"
+#include "run/labels_json.hpp"
 
 namespace dynhat {
 
 namespace {
+
+using pipeline::labels_json;
 
 TableLayout table_layout(const Scenario& s) {
   if (s.layout.empty()) return detect_table_layout(s.tables);
@@ -73,30 +76,18 @@ Economy scenario_economy(const Scenario& s, TableLayout layout) {
   return load_kit_economy(s.tables, s.mobile_regions, labels);
 }
 
-nlohmann::json labels(const std::vector<LabelOrIndex>& list) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const LabelOrIndex& x : list) {
-    if (const auto* name = std::get_if<std::string>(&x)) {
-      out.push_back(*name);
-    } else {
-      out.push_back(std::get<std::size_t>(x));
-    }
-  }
-  return out;
-}
-
 /// A shock entry as written in the scenario (empty lists mean every sector or region).
 nlohmann::json shock_as_written(const ShockSpec& shock) {
   nlohmann::json out = {{"table", shock.table},
                         {"entry", shock.entry},
                         {"baseline", shock.baseline},
-                        {"sectors", labels(shock.sectors)},
+                        {"sectors", labels_json(shock.sectors)},
                         {"quarters", {shock.first_quarter, shock.last_quarter}}};
   if (shock.table == "productivity") {
-    out["regions"] = labels(shock.regions);
+    out["regions"] = labels_json(shock.regions);
   } else {
-    out["destinations"] = labels(shock.destinations);
-    out["sources"] = labels(shock.sources);
+    out["destinations"] = labels_json(shock.destinations);
+    out["sources"] = labels_json(shock.sources);
   }
   if (!shock.factor.empty()) out["factor"] = shock.factor;
   if (!shock.cumulative.empty()) out["cumulative"] = shock.cumulative;

@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "dynhat/error.hpp"
-#include "dynhat/io.hpp"
 #include "dynhat/scenario.hpp"
 #include "scenario/scenario_file.hpp"
 
@@ -255,21 +254,6 @@ void read_shocks(const ScenarioFile& file, const toml::table& root, std::string_
   }
 }
 
-toml::table parse_file(const fs::path& path) {
-  const std::string name = path.string();
-  std::error_code ec;
-  if (!fs::exists(path, ec)) {
-    throw InvalidInput(fmt::format("{}: scenario file not found", name));
-  }
-  const std::string text = read_text_file(path);
-  try {
-    return toml::parse(text, name);
-  } catch (const toml::parse_error& e) {
-    throw InvalidInput(fmt::format("{}:{}:{}: TOML syntax error: {}", name, e.source().begin.line,
-                                   e.source().begin.column, e.description()));
-  }
-}
-
 }  // namespace
 
 std::string ShockSpec::key() const {
@@ -277,7 +261,7 @@ std::string ShockSpec::key() const {
 }
 
 Scenario read_scenario(const fs::path& path) {
-  const toml::table root = parse_file(path);
+  const toml::table root = scenario_file::parse_toml_file(path, "scenario");
   const ScenarioFile file(path);
   file.require_known_keys(root, "",
                           {"data", "model", "solver", "productivity", "trade_costs",

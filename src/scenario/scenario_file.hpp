@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "dynhat/error.hpp"
+#include "dynhat/io.hpp"
 
 namespace dynhat::scenario_file {
 
@@ -185,5 +186,20 @@ class ScenarioFile {
   std::string name_;
   fs::path dir_;
 };
+
+/// The TOML file at `path` parsed; throws InvalidInput "FILE: KIND file not found" or
+/// "FILE:LINE:COLUMN: TOML syntax error: ...". `kind` is "scenario" or "sweep".
+inline toml::table parse_toml_file(const fs::path& path, std::string_view kind) {
+  const std::string name = path.string();
+  std::error_code ec;
+  if (!fs::exists(path, ec)) throw InvalidInput(fmt::format("{}: {} file not found", name, kind));
+  const std::string text = read_text_file(path);
+  try {
+    return toml::parse(text, name);
+  } catch (const toml::parse_error& e) {
+    throw InvalidInput(fmt::format("{}:{}:{}: TOML syntax error: {}", name, e.source().begin.line,
+                                   e.source().begin.column, e.description()));
+  }
+}
 
 }  // namespace dynhat::scenario_file

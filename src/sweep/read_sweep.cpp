@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "dynhat/error.hpp"
-#include "dynhat/io.hpp"
 #include "dynhat/sweep.hpp"
 #include "scenario/scenario_file.hpp"
 
@@ -137,23 +136,10 @@ std::vector<Variant> read_variants(const ScenarioFile& file, const toml::node& n
   return variants;
 }
 
-toml::table parse_sweep_file(const fs::path& path) {
-  const std::string name = path.string();
-  std::error_code ec;
-  if (!fs::exists(path, ec)) throw InvalidInput(fmt::format("{}: sweep file not found", name));
-  const std::string text = read_text_file(path);
-  try {
-    return toml::parse(text, name);
-  } catch (const toml::parse_error& e) {
-    throw InvalidInput(fmt::format("{}:{}:{}: TOML syntax error: {}", name, e.source().begin.line,
-                                   e.source().begin.column, e.description()));
-  }
-}
-
 }  // namespace
 
 Sweep read_sweep(const fs::path& path) {
-  const toml::table root = parse_sweep_file(path);
+  const toml::table root = scenario_file::parse_toml_file(path, "sweep");
   const ScenarioFile file(path);
   file.require_known_keys(root, "", {"scenario", "grid", "variant"});
   const toml::node* scenario = root.get("scenario");

@@ -9,6 +9,7 @@
 
 #include "dynhat/error.hpp"
 #include "dynhat/sweep.hpp"
+#include "run/labels_json.hpp"
 #include "sweep/sweep_point.hpp"
 
 namespace dynhat {
@@ -16,22 +17,11 @@ namespace dynhat {
 namespace sweep {
 
 nlohmann::json variations_json(const SweepPoint& point) {
-  const auto labels = [](const std::vector<LabelOrIndex>& list) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const LabelOrIndex& x : list) {
-      if (const auto* name = std::get_if<std::string>(&x)) {
-        out.push_back(*name);
-      } else {
-        out.push_back(std::get<std::size_t>(x));
-      }
-    }
-    return out;
-  };
   nlohmann::json out = nlohmann::json::object();
   if (!point.variant.empty()) out["variant"] = point.variant;
   if (point.shock_scale) out["shock_scale"] = *point.shock_scale;
-  if (point.sectors) out["sectors"] = labels(*point.sectors);
-  if (point.regions) out["regions"] = labels(*point.regions);
+  if (point.sectors) out["sectors"] = pipeline::labels_json(*point.sectors);
+  if (point.regions) out["regions"] = pipeline::labels_json(*point.regions);
   if (point.beta) out["beta"] = *point.beta;
   if (point.nu) out["nu"] = *point.nu;
   if (point.theta_scale) out["theta_scale"] = *point.theta_scale;
