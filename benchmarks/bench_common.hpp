@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "dynhat/backend.hpp"
+#include "dynhat/ranks.hpp"
 #include "runtime/device_array.hpp"
 
 namespace dynhat::bench {
@@ -30,6 +31,9 @@ struct Sizes {
   /// too slow on a few cores at M = 20000, so that size runs on CUDA only.
   std::size_t cpu_path_max_markets = 0;
   std::size_t triad_length = 0;  ///< doubles per triad array
+  /// --dynhat_mpi: the MPI ranks the dynamic path benchmarks spread their solves over (their
+  /// names end in "/ranks:N"); nullptr: one process.
+  const Ranks* ranks = nullptr;
 };
 
 /// Contexts of both backends (CUDA only when a device exists) and the large inputs, made once per

@@ -7,6 +7,9 @@
 //  dynamic_fast/cpu/small/T:30 and dynamic_sequential/cpu/small/T:30  the fast solver against the
 //      sequential reference of MODEL.md 5.2-5.3 (tests/support/sequential_reference.cpp) on the
 //      small test economy at the same tolerance (1e-10), for the per-outer-iteration ratio.
+//  With --dynhat_mpi (under mpiexec), dynamic_fast and dynamic_china on the CPU are the solves
+//  spread over the ranks (DynamicOptions::ranks), named ".../ranks:N"; rank 0 reports. The
+//  strong scaling of one path solve: the same benchmark at 1 and 2 ranks.
 // Counters: outer_iterations (baseline + counterfactual), seconds_per_iteration, te_seconds,
 // te_host_syncs_per_iteration and te_host_bytes_per_iteration (what the temporary equilibria
 // bring to the host per outer iteration, PathSolution::te_host_transfers: on cuda the whole
@@ -38,6 +41,24 @@ FundamentalChanges china_shock(std::size_t china) {
     for (std::size_t q = 1; q <= 28; ++q)
       changes.productivity.push_back({q, j, china, std::pow(factors[j], 1.0 / 28)});
   return changes;
+}
+
+/// The CDP tables with the synthetic L0/mu0 of the 50 US states (examples/china_shock.toml's
+/// model) at `periods` slots; its base year solved once per run.
+std::shared_ptr<const DynamicModel> china_model(std::size_t periods) {
+  static const std::shared_ptr<const DynamicModel> base = [] {
+    const std::filesystem::path cdp = DYNHAT_SHARED_DATA;
+    auto model = std::make_shared<DynamicModel>();
+    model->economy = load_economy(cdp, 50);
+    model->mu0 = read_matrix(cdp / "mu0.csv");
+    model->L0 = read_vector(cdp / "L0.csv");
+    model->base_year =
+        base_year_equilibrium(testing::cpu_context(), model->economy, DynamicOptions{}.te);
+    return model;
+  }();
+  auto model = std::make_shared<DynamicModel>(*base);
+  model->periods = periods;
+  return model;
 }
 
 /// <prefix>host_syncs_per_iteration, <prefix>host_bytes_per_iteration and
@@ -94,8 +115,22 @@ void register_dynamic_benchmarks(Environment& env, const Sizes& sizes) {
     gain.productivity.push_back({q, 1, 0, 1.02});
   DynamicOptions options;
   options.tol = 1e-10;
+  options.ranks = sizes.ranks;
   const std::string horizon = "T:" + std::to_string(small->periods);
-  register_fast(env, "dynamic_fast/cpu/small/" + horizon, Backend::cpu, small, gain, options);
+  const std::string spread =
+      sizes.ranks ? "/ranks:" + std::to_string(sizes.ranks->size()) : std::string();
+  register_fast(env, "dynamic_fast/cpu/small/" + horizon + spread, Backend::cpu, small, gain,
+                options);
+  if (sizes.ranks) {  // over MPI ranks: the distributed solves alone
+    if (sizes.smoke || !cdp_tables_present()) return;
+    DynamicOptions china;
+    china.ranks = sizes.ranks;
+    for (std::size_t periods : {std::size_t{60}, std::size_t{200}}) {
+      register_fast(env, "dynamic_china/cdp/T:" + std::to_string(periods) + "/backend:cpu" + spread,
+                    Backend::cpu, china_model(periods), china_shock(56), china);
+    }
+    return;
+  }
   add_benchmark(env, "dynamic_sequential/cpu/small/" + horizon, Backend::cpu,
                 [=](benchmark::State& state, const Context&) {
                   testing::SequentialOptions reference;
@@ -119,22 +154,14 @@ void register_dynamic_benchmarks(Environment& env, const Sizes& sizes) {
       ->Iterations(1);
   if (sizes.smoke) return;
 
-  const std::filesystem::path cdp = DYNHAT_SHARED_DATA;
   if (!cdp_tables_present()) return;
-  auto model = std::make_shared<DynamicModel>();
-  model->economy = load_economy(cdp, 50);
-  model->mu0 = read_matrix(cdp / "mu0.csv");
-  model->L0 = read_vector(cdp / "L0.csv");
-  model->base_year =
-      base_year_equilibrium(testing::cpu_context(), model->economy, DynamicOptions{}.te);
   for (std::size_t periods : {std::size_t{60}, std::size_t{200}}) {
-    auto horizon_model = std::make_shared<DynamicModel>(*model);
-    horizon_model->periods = periods;
+    const std::shared_ptr<const DynamicModel> model = china_model(periods);
     for (Backend backend : {Backend::cpu, Backend::cuda}) {
       register_fast(env,
                     "dynamic_china/cdp/T:" + std::to_string(periods) +
                         "/backend:" + std::string(to_string(backend)),
-                    backend, horizon_model, china_shock(56), DynamicOptions{});
+                    backend, model, china_shock(56), DynamicOptions{});
     }
   }
 }

@@ -8,14 +8,15 @@
 
 namespace dynhat::kernels::cuda {
 
-/// Creates the stream and handles on device 0; throws Error when there is no device.
-detail::CudaResources* create_resources();
+/// Makes `device` the calling thread's current device and creates the stream and handles on it;
+/// throws Error when there is no such device.
+detail::CudaResources* create_resources(int device);
 void destroy_resources(detail::CudaResources* resources) noexcept;
 void synchronize(const Context& ctx);
 int device_count() noexcept;
-/// "" when device 0 is usable; else why not, with the CUDA error name when the runtime gave one.
-std::string unavailable_reason();
-std::string device_name();
+/// "" when `device` is usable; else why not, with the CUDA error name when the runtime gave one.
+std::string unavailable_reason(int device);
+std::string device_name(int device);
 bool compiled() noexcept;
 
 }  // namespace dynhat::kernels::cuda

@@ -25,7 +25,7 @@ DYNHAT_KERNEL_LIST(DYNHAT_STUB_KERNEL)
 
 #undef DYNHAT_STUB_KERNEL
 
-detail::CudaResources* create_resources() {
+detail::CudaResources* create_resources(int /*device*/) {
   not_compiled();
 }
 void destroy_resources(detail::CudaResources* /*resources*/) noexcept {}
@@ -35,10 +35,10 @@ void synchronize(const Context& /*ctx*/) {
 int device_count() noexcept {
   return 0;
 }
-std::string unavailable_reason() {
+std::string unavailable_reason(int /*device*/) {
   return "dynhat was built without the CUDA backend";
 }
-std::string device_name() {
+std::string device_name(int /*device*/) {
   return {};
 }
 bool compiled() noexcept {

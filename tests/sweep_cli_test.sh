@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end checks of `dynhat sweep`: the scenario directories, summary and manifest, shards
 # joined by --collect into the same summary, exit codes (1 invalid input, 2 not converged) and,
-# given an mpiexec, the sweep over 2 MPI ranks equal to the serial one file for file.
+# given an mpiexec, the sweep over 2 MPI ranks equal to the serial one file for file, and so is
+# one `dynhat solve --mpi` spread over 2 ranks.
 #   sweep_cli_test.sh DYNHAT MAKE_TINY_ECONOMY [MPIEXEC]
 set -uo pipefail
 dynhat=$1
@@ -104,26 +105,40 @@ check "... saying so" grep -q 'not converged: 1 of 1 scenarios' capped.log
 check "... with its outputs and a summary that says so" grep -q '^0,0000-shock_scale=1,,1,all,all,0.99,5.3436,1,0,0,' capped/summary.csv
 
 if [ -n "$mpiexec" ]; then
-  flags=(-n 2)
-  # Open MPI refuses more ranks than cores, and root, unless told; other MPIs know neither flag.
-  if "$mpiexec" --version 2>&1 | grep -Eqi 'open-mpi|open mpi|openrte'; then
-    flags+=(--oversubscribe)
-    if [ "$(id -u)" -eq 0 ]; then flags+=(--allow-run-as-root); fi
-  fi
-  "$mpiexec" "${flags[@]}" "$dynhat" sweep sweep.toml --out ranks --mpi > mpi.log 2>&1
+  mpirun=("$(dirname "$0")/mpirun.sh" "$mpiexec" 2)
+  "${mpirun[@]}" "$dynhat" sweep sweep.toml --out ranks --mpi > mpi.log 2>&1
   check "sweep --mpi on 2 ranks exits 0" test $? -eq 0
   check "--mpi gives the serial summary" cmp -s <(stable_summary ranks/summary.csv) <(stable_summary whole/summary.csv)
   check "--mpi gives the serial files, bit for bit" same_scenarios ranks whole
   check "both ranks solved scenarios" \
     test "$(cut -d, -f18 ranks/summary.csv | tail -n +2 | sort -u | tr '\n' ' ')" = "0 1 "
   check "the ranks solved one baseline each" test "$(grep -c '"rank": 1' ranks/sweep.json)" -ge 2
-  "$mpiexec" "${flags[@]}" "$dynhat" sweep sweep.toml --out busy --mpi > mpi_busy.log 2>&1
+  "${mpirun[@]}" "$dynhat" sweep sweep.toml --out busy --mpi > mpi_busy.log 2>&1
   check "an error on rank 0 stops both ranks with exit 1" test $? -eq 1
   check "... every rank saying why" test "$(grep -c 'holds notes.txt' mpi_busy.log)" = 2
-  "$mpiexec" "${flags[@]}" "$dynhat" sweep capped_sweep.toml --out capped_mpi --mpi > mpi_capped.log 2>&1
+  "${mpirun[@]}" "$dynhat" sweep capped_sweep.toml --out capped_mpi --mpi > mpi_capped.log 2>&1
   check "a sweep over ranks that does not converge exits 2" test $? -eq 2
+
+  "$dynhat" solve scenario.toml --out solve_one > solve_one.log 2>&1
+  check "solve exits 0" test $? -eq 0
+  "${mpirun[@]}" "$dynhat" solve scenario.toml --out solve_two --mpi > solve_two.log 2>&1
+  check "solve --mpi on 2 ranks exits 0" test $? -eq 0
+  check "... writes the one-process files, bit for bit" \
+    diff -r -x report.json -x baseline.json solve_one solve_two
+  check "... prints its headline once" test "$(grep -c '^  outer iterations' solve_two.log)" = 1
+  check "... its manifest says 2 ranks" grep -q '"mpi_ranks": 2' solve_two/report.json
+  "${mpirun[@]}" "$dynhat" solve scenario.toml --out busy --mpi > solve_busy.log 2>&1
+  check "solve --mpi into a directory of other work exits 1" test $? -eq 1
+  check "... rank 0 naming the entry, rank 1 naming rank 0" \
+    test "$(grep -c 'not an earlier dynhat output' solve_busy.log)x$(grep -c 'rank 0 failed' solve_busy.log)" = 1x1
+  "${mpirun[@]}" "$dynhat" solve capped.toml --out solve_capped --mpi > solve_capped.log 2>&1
+  check "solve --mpi that does not converge exits 2" test $? -eq 2
+  check "... with its outputs" test -e solve_capped/report.json
 else
   echo "SKIPPED: the MPI checks (no mpiexec given: a build without DYNHAT_ENABLE_MPI)"
+  "$dynhat" solve scenario.toml --out solve_two --mpi > solve_two.log 2>&1
+  check "solve --mpi without MPI exits 1" test $? -eq 1
+  check "... saying how to get it" grep -q 'DYNHAT_ENABLE_MPI=ON' solve_two.log
 fi
 
 echo "sweep_cli: $failures failure(s)"

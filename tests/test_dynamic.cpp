@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <mutex>
 #include <numeric>
 
 #include "dynamic/path_equilibria.hpp"
@@ -19,11 +20,15 @@
 #include "support/backend_test.hpp"
 #include "support/cpu_context.hpp"
 #include "support/fixtures.hpp"
+#include "support/path_differences.hpp"
 #include "support/sequential_reference.hpp"
+#include "support/thread_ranks.hpp"
 
 namespace dynhat {
 namespace {
 
+using testing::largest_path_difference;
+using testing::max_abs_diff;
 using testing::small_dynamic_model;
 
 using testing::tight_dynamic_options;
@@ -37,14 +42,6 @@ FundamentalChanges china_like(std::size_t periods) {
   }
   c.trade_costs.push_back({3, 2, 0, 5, 0.8});
   return c;
-}
-
-double max_abs_diff(const Matrix& a, const Matrix& b) {
-  EXPECT_EQ(a.size(), b.size());
-  double worst = 0.0;
-  for (std::size_t k = 0; k < a.size() && k < b.size(); ++k)
-    worst = std::max(worst, std::abs(a.data[k] - b.data[k]));
-  return worst;
 }
 
 // The chord-preconditioned temporary equilibria (the default) and the damped iteration they
@@ -222,6 +219,86 @@ TEST(DynamicPath, ResultsDoNotDependOnTheThreadCount) {
   EXPECT_EQ(one.report.iterations, many.report.iterations);
 }
 
+TEST(Ranks, BlocksCoverTheItemsInRankOrder) {
+  for (std::size_t count : {0, 1, 7, 28, 198}) {
+    for (int size : {1, 2, 3, 8}) {
+      std::size_t next = 0, smallest = count, largest = 0;
+      for (int r = 0; r < size; ++r) {
+        const Block b = block_of(count, r, size);
+        EXPECT_EQ(b.first, next) << count << " items, rank " << r << " of " << size;
+        next = b.last;
+        smallest = std::min(smallest, b.size());
+        largest = std::max(largest, b.size());
+      }
+      EXPECT_EQ(next, count);
+      EXPECT_LE(largest - smallest, 1u);
+    }
+  }
+  EXPECT_EQ(block_of(28, 0, 3).size(), 10u);  // 28 = 10 + 9 + 9: the first ones take the extra
+  EXPECT_EQ(block_of(28, 2, 3).first, 19u);
+}
+
+// The temporary equilibria split by dates over 1, 2 and 3 ranks (threads of this process; the
+// MPI version is tests/test_distributed_path_mpi.cpp): every rank returns the one-process
+// baseline and counterfactual. Each date's equilibrium does not depend on the others in its batch
+// (batch_solve.hpp) nor on the thread count (ResultsDoNotDependOnTheThreadCount), and the ranks
+// gather exact copies, so the paths agree to the last bit (measured: 0); 1e-12 is the issue's
+// bound. 28 dates over 3 ranks: blocks of 10, 9, 9; the counterfactual's anchor date lies in one
+// block, and every rank solves it.
+TEST(DynamicPath, DatesSpreadOverRanksGiveTheOneProcessPath) {
+  const DynamicModel model = small_dynamic_model(11, 30, 0.5);
+  const FundamentalChanges changes = china_like(model.periods);
+  const double total = std::accumulate(model.L0.begin(), model.L0.end(), 0.0);
+  const Context ctx(Backend::cpu);
+  const PathSolution b = solve_baseline(ctx, model, tight_dynamic_options());
+  const PathSolution c = solve_counterfactual(ctx, model, b, changes, tight_dynamic_options());
+  for (int size : {1, 2, 3}) {
+    std::vector<PathSolution> baselines(static_cast<std::size_t>(size)),
+        counterfactuals(baselines.size());
+    testing::run_on_thread_ranks(size, [&](const Ranks& ranks) {
+      const Context own(Backend::cpu);
+      DynamicOptions options = tight_dynamic_options();
+      options.ranks = &ranks;
+      const auto r = static_cast<std::size_t>(ranks.rank());
+      baselines[r] = solve_baseline(own, model, options);
+      counterfactuals[r] = solve_counterfactual(own, model, baselines[r], changes, options);
+    });
+    for (std::size_t r = 0; r < baselines.size(); ++r) {
+      SCOPED_TRACE(::testing::Message() << "rank " << r << " of " << size);
+      ASSERT_TRUE(counterfactuals[r].report.converged && counterfactuals[r].te_converged);
+      const double db = largest_path_difference(baselines[r], b, total);
+      const double dc = largest_path_difference(counterfactuals[r], c, total);
+      std::printf("%d ranks, rank %zu: baseline %.3g, counterfactual %.3g\n", size, r, db, dc);
+      EXPECT_LE(db, 1e-12);
+      EXPECT_LE(dc, 1e-12);
+      EXPECT_EQ(counterfactuals[r].report.iterations, c.report.iterations);
+      EXPECT_EQ(counterfactuals[r].te_iterations, c.te_iterations);  // every date, counted once
+      EXPECT_EQ(counterfactuals[r].te_passes_warm, c.te_passes_warm);
+      EXPECT_EQ(counterfactuals[r].te_residual, c.te_residual);
+    }
+  }
+}
+
+TEST(DynamicPath, MoreRanksThanDatesIsAnErrorOnEveryRank) {
+  const DynamicModel model = small_dynamic_model(11, 4, 0.5);  // 2 temporary equilibria
+  int refused = 0;
+  std::mutex counted;
+  testing::run_on_thread_ranks(3, [&](const Ranks& ranks) {
+    const Context own(Backend::cpu);
+    DynamicOptions options = tight_dynamic_options();
+    options.ranks = &ranks;
+    try {
+      solve_baseline(own, model, options);
+    } catch (const InvalidInput& e) {
+      EXPECT_NE(std::string(e.what()).find("cannot be spread over 3 ranks"), std::string::npos)
+          << e.what();
+      const std::lock_guard<std::mutex> lock(counted);
+      ++refused;
+    }
+  });
+  EXPECT_EQ(refused, 3);
+}
+
 TEST(DynamicPath, BatchedEquilibriaEqualTheChainAlongTheConvergedPath) {
   const DynamicModel model = small_dynamic_model(15, 25, 0.99);
   const Context ctx(Backend::cpu);
@@ -277,7 +354,7 @@ TEST(DynamicPath, WarmEquilibriaBringBackPerProblemScalarsOnly) {
   const dynamic::CumulativeChanges changes = dynamic::cumulate(china_like(T), model);
   const ReferenceState& base = model.base_year;
   const te::ChordMatrix chord(ctx, e, base.trade_shares, base.VAL, base.VAR);
-  dynamic::PathEquilibriumBatch batch(ctx, model, changes, nullptr, &chord);
+  dynamic::PathEquilibriumBatch batch(ctx, model, changes, nullptr, &chord, nullptr);
   // Two labor paths: L0 moved by up to 2% (then 3%) per slot, total labor kept.
   const auto labor_path = [&](double step) {
     std::vector<double> L((T + 1) * M);

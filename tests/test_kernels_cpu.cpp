@@ -212,7 +212,11 @@ TEST(CpuKernelStorage, FloatAndSparseMu0MatchNaiveOnWhatTheyStore) {
       const Matrix swept = naive::backward_value_sweep(held, c, beta, out.log_y_new);
       EXPECT_LE(normwise_error(out.swept.data, swept.data), slots * sum_bound(m)) << what;
       if (!is_float) {
-        // Given the same c and r, the CSR labor chain is the dense one's, bit for bit.
+        // Given the same c and r, the CSR labor chain adds the dense one's products in its order.
+        // Bit for bit where the compiler fuses the multiply-adds of both loops alike (measured on
+        // an AVX2 Xeon); with -march=native on an AVX-512 EPYC the vectorised dense loop and the
+        // scalar CSR loop fuse differently, and each add may round once instead of twice:
+        // 2 eps per term, m terms per product, one product per slot.
         const StoredMu0 csr(cpu, mu0, Mu0Storage::sparse);
         std::vector<double> L_csr(dense.L.data.size(), 0.0), L_dense(L_csr.size(), 0.0);
         std::copy(L0.begin(), L0.end(), L_csr.begin());
@@ -221,7 +225,9 @@ TEST(CpuKernelStorage, FloatAndSparseMu0MatchNaiveOnWhatTheyStore) {
                                   dense.r.data.data(), L_csr.data());
         kernels::cpu::labor_chain(cpu, m, slots, mu0.data.data(), dense.c.data.data(),
                                   dense.r.data.data(), L_dense.data());
-        EXPECT_EQ(L_csr, L_dense) << what;
+        const double fused = normwise_error(L_csr, L_dense);
+        std::printf("%s: CSR against dense labor chain, normwise %.3g\n", what.c_str(), fused);
+        EXPECT_LE(fused, 2.0 * static_cast<double>(slots * m) * kEps) << what;
       } else {
         // The rounding of the entries shows: the float path is not the dense one.
         EXPECT_GT(normwise_error(out.r.data, dense.r.data), 0.0) << what;

@@ -575,6 +575,22 @@ TEST(CudaBackend, AskingWithoutADeviceIsAClearError) {
   }
 }
 
+// One rank per GPU asks for device node_rank mod count; a device beyond the last is refused
+// naming both (with a GPU), or the missing device (without one), never used as device 0.
+TEST(CudaBackend, ADeviceBeyondTheLastIsAClearError) {
+  const int count = cuda_device_count();
+  try {
+    Context ctx(Backend::cuda, count);
+    FAIL() << "a CUDA context on device " << count << " of " << count << " must throw";
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    const std::string expected = count > 0 ? "device " + std::to_string(count) + " requested, " +
+                                                 std::to_string(count) + " found"
+                                           : testing::gpu_unavailable_reason();
+    EXPECT_NE(what.find(expected), std::string::npos) << what;
+  }
+}
+
 /// Sets DYNHAT_REQUIRE_GPU for one scope, then restores it.
 class ScopedRequireGpu {
  public:

@@ -30,8 +30,8 @@ struct HostTransfers {
 int cuda_device_count() noexcept;
 /// True when this library was built with the CUDA backend.
 bool cuda_compiled() noexcept;
-/// Name of CUDA device 0 ("" when there is none).
-std::string cuda_device_name();
+/// Name of CUDA device `device` ("" when there is no such device).
+std::string cuda_device_name(int device = 0);
 
 namespace detail {
 struct CudaResources;  // stream and library handles; defined by the CUDA backend only
@@ -40,13 +40,15 @@ struct CudaResourcesDeleter {
 };
 }  // namespace detail
 
-/// Execution context: a backend plus, for CUDA, one stream and the cuBLAS handle bound to it.
-/// Every array a solver allocates lives on this context's backend. Not thread-safe; create one
-/// context per host thread. Creating a CUDA context without a device throws Error with a message
-/// that says so; in a CPU-only build it throws NotCompiled.
+/// Execution context: a backend plus, for CUDA, one stream and the cuBLAS handle bound to it, on
+/// one device. Every array a solver allocates lives on this context's backend. Not thread-safe;
+/// create one context per host thread. A CUDA context makes its device the calling thread's
+/// current one: a process uses one device (one MPI rank per GPU: device_for_rank()). Creating a
+/// CUDA context without that device throws Error with a message that says so; in a CPU-only
+/// build it throws NotCompiled. `device` is ignored on the CPU.
 class Context {
  public:
-  explicit Context(Backend backend = Backend::cpu);
+  explicit Context(Backend backend = Backend::cpu, int device = 0);
   ~Context();
   Context(const Context&) = delete;
   Context& operator=(const Context&) = delete;
@@ -54,6 +56,8 @@ class Context {
   Context& operator=(Context&&) noexcept;
 
   Backend backend() const noexcept { return backend_; }
+  /// The CUDA device of a CUDA context; 0 on the CPU.
+  int device() const noexcept { return device_; }
   /// Waits until every kernel queued on this context has finished.
   void synchronize() const;
   /// The CUDA stream and handles; nullptr on the CPU backend.
@@ -61,6 +65,7 @@ class Context {
 
  private:
   Backend backend_;
+  int device_ = 0;
   std::unique_ptr<detail::CudaResources, detail::CudaResourcesDeleter> cuda_;
 };
 

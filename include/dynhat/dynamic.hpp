@@ -24,6 +24,7 @@
 #include "dynhat/fixed_point.hpp"
 #include "dynhat/household.hpp"
 #include "dynhat/matrix.hpp"
+#include "dynhat/ranks.hpp"
 #include "dynhat/static_equilibrium.hpp"
 
 namespace dynhat {
@@ -121,6 +122,12 @@ struct DynamicOptions {
   /// How the path keeps mu0 on the backend (Mu0Storage, dynhat/household.hpp): the model's dense
   /// mu0 as doubles, as floats (half the bytes per pass) or as CSR of its non-zero entries.
   Mu0Storage mu0_storage = Mu0Storage::dense;
+  /// One path solve spread over processes (dynhat/ranks.hpp; nullptr: this process alone). Every
+  /// rank calls the solver with the same model and options; each solves the temporary
+  /// equilibria of its own block of dates, and all of them return the whole solution, equal to
+  /// the one-process solve to rounding (its control flow is decided on values every rank
+  /// agrees on). Must outlive the solve.
+  const Ranks* ranks = nullptr;
   ProgressCallback progress;
 
   static StaticOptions default_te_options() {

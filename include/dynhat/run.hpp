@@ -51,6 +51,7 @@ struct ModelInputs {
   EffectsOptions effects;
   DynamicOptions options;
   Backend backend = Backend::cpu;
+  int device = 0;  ///< the CUDA device of a cuda run (over MPI ranks: device_for_rank())
   /// Label of slot 0 as "YYYYQn" (later slots count quarters from it): the employment table's
   /// quarter column.
   std::string first_quarter = "2000Q1";

@@ -68,7 +68,8 @@ Shard parse_shard(std::string_view text, std::string_view option = "--shard");
 /// whose sectors or regions leave no change is refused here, before any solve).
 class SweepModels {
  public:
-  SweepModels(const Sweep& sweep, std::optional<Backend> backend = {});
+  /// `device`: the CUDA device the points are solved on (a cuda backend).
+  SweepModels(const Sweep& sweep, std::optional<Backend> backend = {}, int device = 0);
 
   std::size_t baselines() const { return models_.size(); }
   /// The baseline (index into the distinct models) that point `k` is solved against.

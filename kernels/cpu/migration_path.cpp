@@ -191,7 +191,8 @@ void dense_labor_chain(std::size_t m, std::size_t slots, const Element* mu0, con
 
 /// The labor chain on CSR: next[k] = c[k] * (row k of mu0^T) . sent, each sum in row order i as
 /// the dense loop's (a stored entry is added as there; a missing one is the dense loop's 0 * w,
-/// which leaves its sum as it is): the dense chain's result, bit for bit, for finite labor.
+/// which leaves its sum as it is): the dense chain's result for finite labor, bit for bit where
+/// the compiler fuses the multiply-adds of both loops alike (not so with AVX-512).
 void sparse_labor_chain(std::size_t m, std::size_t slots, const Csr& mu0t, const double* c,
                         const double* r, double* L) {
   chain(m, slots, c, r, L, [&](const double* sent, const double* scale, double* next) {

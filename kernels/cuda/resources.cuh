@@ -13,7 +13,7 @@
 
 namespace dynhat::detail {
 
-/// Created on device 0 by kernels::cuda::create_resources; owned by a Context.
+/// Created on the context's device by kernels::cuda::create_resources; owned by a Context.
 struct CudaResources {
   /// Non-blocking stream on which every kernel, copy and cuBLAS call of the context is queued.
   cudaStream_t stream = nullptr;

@@ -1,4 +1,4 @@
-// Lifetime of the CUDA backend's per-context resources on device 0: one non-blocking stream,
+// Lifetime of the CUDA backend's per-context resources on one device: one non-blocking stream,
 // cuBLAS and cuSOLVER handles bound to it, a pinned host buffer for returned scalars and a device
 // scratch buffer grown on demand; the default memory pool set to keep freed memory. No kernels
 // here; the cost is the driver's (stream, handles and allocations, milliseconds once per
@@ -14,14 +14,14 @@
 
 namespace dynhat::kernels::cuda {
 
-detail::CudaResources* create_resources() {
-  const std::string reason = unavailable_reason();
+detail::CudaResources* create_resources(int device) {
+  const std::string reason = unavailable_reason(device);
   if (!reason.empty()) {
     throw Error("CUDA backend requested but no CUDA device is usable: " + reason);
   }
   auto* resources = new detail::CudaResources;
   try {
-    DYNHAT_CUDA_CHECK(cudaSetDevice(0));
+    DYNHAT_CUDA_CHECK(cudaSetDevice(device));
     DYNHAT_CUDA_CHECK(cudaStreamCreateWithFlags(&resources->stream, cudaStreamNonBlocking));
     DYNHAT_CUBLAS_CHECK(cublasCreate(&resources->cublas));
     DYNHAT_CUBLAS_CHECK(cublasSetStream(resources->cublas, resources->stream));
@@ -32,7 +32,7 @@ detail::CudaResources* create_resources() {
     // DeviceArrays come from the default pool (memory.cu); keep what they free there instead of
     // returning it to the driver at every synchronisation.
     cudaMemPool_t pool = nullptr;
-    DYNHAT_CUDA_CHECK(cudaDeviceGetDefaultMemPool(&pool, 0));
+    DYNHAT_CUDA_CHECK(cudaDeviceGetDefaultMemPool(&pool, device));
     std::uint64_t keep_everything = UINT64_MAX;
     DYNHAT_CUDA_CHECK(
         cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep_everything));
@@ -69,7 +69,7 @@ int device_count() noexcept {
   return count;
 }
 
-std::string unavailable_reason() {
+std::string unavailable_reason(int device) {
   int count = 0;
   const cudaError_t status = cudaGetDeviceCount(&count);
   if (status != cudaSuccess) {
@@ -79,13 +79,18 @@ std::string unavailable_reason() {
     return std::string("cudaGetDeviceCount failed with ") + cudaGetErrorName(status) + ": " +
            cudaGetErrorString(status);
   }
-  return count == 0 ? "cudaGetDeviceCount found 0 devices" : "";
+  if (count == 0) return "cudaGetDeviceCount found 0 devices";
+  if (device < 0 || device >= count) {
+    return "device " + std::to_string(device) + " requested, " + std::to_string(count) +
+           " found (0.." + std::to_string(count - 1) + ")";
+  }
+  return "";
 }
 
-std::string device_name() {
-  if (device_count() == 0) return "";
+std::string device_name(int device) {
+  if (device < 0 || device >= device_count()) return "";
   cudaDeviceProp properties{};
-  DYNHAT_CUDA_CHECK(cudaGetDeviceProperties(&properties, 0));
+  DYNHAT_CUDA_CHECK(cudaGetDeviceProperties(&properties, device));
   return properties.name;
 }
 

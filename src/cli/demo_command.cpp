@@ -42,7 +42,7 @@ void add_demo_command(CLI::App& app, Invocation& invocation) {
   demo->callback([a, &invocation] {
     OutputDirectory out(a->run.out);  // first: a bad --out fails before anything is solved
     a->spec.backend = parse_backend(a->backend, "--backend");
-    invocation.exit_code = run_dynamic(demo_model(a->spec), a->run, invocation, out, false);
+    invocation.exit_code = run_dynamic(demo_model(a->spec), a->run, invocation, &out, false);
   });
 }
 

@@ -70,7 +70,7 @@ void add_dynamic_options(CLI::App& cmd, DynamicArgs& args) {
 }
 
 int run_dynamic(const ModelInputs& inputs, const DynamicArgs& args, const Invocation& invocation,
-                OutputDirectory& out, bool baseline_only) {
+                OutputDirectory* out, bool baseline_only) {
   const OutputSettings settings{parse_output_format(args.format, "--format"),
                                 invocation.command_line};
   std::optional<SavedBaseline> saved;
@@ -92,7 +92,7 @@ int run_dynamic(const ModelInputs& inputs, const DynamicArgs& args, const Invoca
   }
   if (saved) options.baseline = &saved->solution;
   const RunResult result = baseline_only ? run_baseline(inputs, options) : run(inputs, options);
-  write_outputs(out, inputs, result, settings);
+  if (out) write_outputs(*out, inputs, result, settings);
 
   const bool converged = result.converged();
   if (!args.quiet) {

@@ -23,9 +23,10 @@ struct DynamicArgs {
 void add_dynamic_options(CLI::App& cmd, DynamicArgs& args);
 
 /// Solves (the baseline only when `baseline_only`), writes the outputs into `out` (set up by the
-/// command before it loaded anything, so that a bad --out fails at once), prints the headline
-/// unless quiet; returns the exit code (0, or kExitNotConverged with the outputs written).
+/// command before it loaded anything, so that a bad --out fails at once; nullptr: another rank of
+/// an MPI solve writes them), prints the headline unless quiet; returns the exit code (0, or
+/// kExitNotConverged with the outputs written).
 int run_dynamic(const ModelInputs& inputs, const DynamicArgs& args, const Invocation& invocation,
-                OutputDirectory& out, bool baseline_only);
+                OutputDirectory* out, bool baseline_only);
 
 }  // namespace dynhat::cli

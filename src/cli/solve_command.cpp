@@ -1,10 +1,13 @@
-// `dynhat solve SCENARIO.toml --out DIR [--baseline DIR]`: the dynamic model of a scenario file
-// (baseline, counterfactual, effects); a saved baseline of the same data, model and tolerances
-// can be reused.
+// `dynhat solve SCENARIO.toml --out DIR [--baseline DIR] [--mpi]`: the dynamic model of a
+// scenario file (baseline, counterfactual, effects); a saved baseline of the same data, model and
+// tolerances can be reused. With --mpi (under mpiexec or srun) every path's temporary equilibria
+// are split by dates over the ranks (DynamicOptions::ranks); rank 0 prints and writes the outputs.
 #include <memory>
+#include <optional>
 
 #include "cli/commands.hpp"
 #include "cli/dynamic_flow.hpp"
+#include "dynhat/ranks.hpp"
 
 namespace dynhat::cli {
 
@@ -14,6 +17,7 @@ struct SolveArgs {
   std::string scenario;
   std::string backend;  // empty: the scenario's
   DynamicArgs run;
+  bool mpi = false;
 };
 
 std::optional<Backend> backend_override(const std::string& name) {
@@ -26,12 +30,27 @@ void add_scenario_options(CLI::App& cmd, SolveArgs& a) {
   cmd.add_option("--backend", a.backend, "cpu or cuda (default: the scenario's)")
       ->check(CLI::IsMember({"cpu", "cuda"}));
   add_dynamic_options(cmd, a.run);
+  cmd.add_flag("--mpi", a.mpi,
+               "spread each path's temporary equilibria over the MPI ranks (mpiexec, srun)");
 }
 
 int solve_scenario(const SolveArgs& a, const Invocation& invocation, bool baseline_only) {
-  OutputDirectory out(a.run.out);  // first: a bad --out fails before anything is read or solved
-  const ModelInputs inputs = load_model(read_scenario(a.scenario), backend_override(a.backend));
-  return run_dynamic(inputs, a.run, invocation, out, baseline_only);
+  const std::unique_ptr<Ranks> ranks = a.mpi ? mpi_world_ranks() : nullptr;
+  const bool root = !ranks || ranks->rank() == 0;
+  // First: a bad --out fails before anything is read or solved. A failure on any rank stops all.
+  std::optional<OutputDirectory> out;
+  together(ranks.get(), [&] {
+    if (root) out.emplace(a.run.out);
+  });
+  std::optional<ModelInputs> inputs;
+  together(ranks.get(), [&] {
+    inputs.emplace(load_model(read_scenario(a.scenario), backend_override(a.backend)));
+  });
+  inputs->options.ranks = ranks.get();
+  if (ranks) inputs->device = device_for_rank(*ranks);  // one rank per GPU
+  DynamicArgs run = a.run;
+  run.quiet = run.quiet || !root;
+  return run_dynamic(*inputs, run, invocation, out ? &*out : nullptr, baseline_only);
 }
 
 }  // namespace

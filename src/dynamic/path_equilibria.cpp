@@ -48,18 +48,36 @@ CumulativeChanges cumulate(const FundamentalChanges& changes, const DynamicModel
 
 namespace {
 
-/// The shocks of slots 1..T-2 (labor set by each solve).
-std::vector<StaticShock> slot_shocks(const DynamicModel& model, const CumulativeChanges& changes,
-                                     const Matrix* warm_omega) {
-  const std::size_t T = model.periods, JN = model.economy.sectors * model.economy.regions;
-  std::vector<StaticShock> shocks(T - 2);
-  for (std::size_t b = 0; b < shocks.size(); ++b) {
-    const std::size_t t = 1 + b;
-    shocks[b].productivity = changes.productivity[t];
-    shocks[b].trade_costs = changes.trade_costs[t];
-    if (warm_omega) shocks[b].omega_init.assign(warm_omega->row(t), warm_omega->row(t) + JN);
-  }
+/// The shock of slot t (labor set by each solve).
+StaticShock slot_shock(const DynamicModel& model, const CumulativeChanges& changes,
+                       const Matrix* warm_omega, std::size_t t) {
+  const std::size_t JN = model.economy.sectors * model.economy.regions;
+  StaticShock shock;
+  shock.productivity = changes.productivity[t];
+  shock.trade_costs = changes.trade_costs[t];
+  if (warm_omega) shock.omega_init.assign(warm_omega->row(t), warm_omega->row(t) + JN);
+  return shock;
+}
+
+/// The shocks of the dates in `dates` (date b: slot 1 + b).
+std::vector<StaticShock> date_shocks(const DynamicModel& model, const CumulativeChanges& changes,
+                                     const Matrix* warm_omega, Block dates) {
+  std::vector<StaticShock> shocks;
+  for (std::size_t b = dates.first; b < dates.last; ++b)
+    shocks.push_back(slot_shock(model, changes, warm_omega, 1 + b));
   return shocks;
+}
+
+/// The dates b (slot 1 + b) of 0..T-3 this rank solves.
+Block own_dates(const DynamicModel& model, const Ranks* ranks) {
+  const std::size_t dates = model.periods - 2;
+  if (!ranks) return {0, dates};
+  if (static_cast<std::size_t>(ranks->size()) > dates) {
+    throw InvalidInput(fmt::format(
+        "a path of {} periods has {} temporary equilibria: it cannot be spread over {} ranks",
+        model.periods, dates, ranks->size()));
+  }
+  return block_of(dates, ranks->rank(), ranks->size());
 }
 
 /// sum |log x| over the entries of a cumulative change (0 for an empty one: no change).
@@ -74,13 +92,17 @@ double log_distance(const std::vector<double>& x) {
 PathEquilibriumBatch::PathEquilibriumBatch(const Context& ctx, const DynamicModel& model,
                                            const CumulativeChanges& changes,
                                            const Matrix* warm_omega,
-                                           const te::ChordMatrix* base_chord)
+                                           const te::ChordMatrix* base_chord, const Ranks* ranks)
     : ctx_(ctx),
       model_(model),
-      shocks_(slot_shocks(model, changes, warm_omega)),
+      changes_(changes),
+      warm_omega_(warm_omega),
+      ranks_(ranks),
+      dates_(own_dates(model, ranks)),
+      shocks_(date_shocks(model, changes, warm_omega, dates_)),
       base_chord_(base_chord),
       batch_(ctx, model.economy,
-             std::vector<const ReferenceState*>(model.periods - 2, &model.base_year), shocks_),
+             std::vector<const ReferenceState*>(shocks_.size(), &model.base_year), shocks_),
       L0_(ctx, model.L0),
       xi_(ctx, model.economy.xi),
       labor_(ctx, shocks_.size() * model.economy.sectors * model.economy.regions),
@@ -89,22 +111,24 @@ PathEquilibriumBatch::PathEquilibriumBatch(const Context& ctx, const DynamicMode
       omega_(ctx, std::vector<double>(model.periods * model.economy.sectors * model.economy.regions,
                                       1.0)),
       price_index_(ctx, std::vector<double>(model.periods * model.economy.regions, 1.0)) {
-  for (std::size_t b = 0; b < shocks_.size(); ++b) {
-    batch_.set_chord(b, base_chord);
-    distance_.push_back(log_distance(shocks_[b].productivity) +
-                        log_distance(shocks_[b].trade_costs));
-  }
+  for (std::size_t b = 0; b < shocks_.size(); ++b) batch_.set_chord(b, base_chord);
+  for (std::size_t t = 1; t + 1 < model.periods; ++t)
+    distance_.push_back(log_distance(changes.productivity[t]) +
+                        log_distance(changes.trade_costs[t]));
   const ReferenceState& base = model.base_year;
   for (std::size_t k = 0; k < base.VAL.size(); ++k) base_world_va_ += base.VAL[k] + base.VAR[k];
 }
 
 PathEquilibriumBatch::~PathEquilibriumBatch() = default;
 
-std::vector<double> PathEquilibriumBatch::labor_ratio(const std::vector<double>& ratios,
-                                                      std::size_t b) const {
-  const std::size_t JN = model_.economy.sectors * model_.economy.regions;
-  return {ratios.begin() + static_cast<std::ptrdiff_t>(b * JN),
-          ratios.begin() + static_cast<std::ptrdiff_t>((b + 1) * JN)};
+std::vector<double> PathEquilibriumBatch::labor_ratio(const DeviceArray& L, std::size_t b) const {
+  const Economy& e = model_.economy;
+  const std::size_t JN = e.sectors * e.regions;
+  DeviceArray labor(ctx_, JN), factor(ctx_, JN);
+  kernels::te_labor_inputs(ctx_, 1, e.sectors, e.regions, e.mobile_regions,
+                           L.row(1 + b, model_.markets()), L0_.data(), xi_.data(), labor.data(),
+                           factor.data());
+  return labor.to_host();
 }
 
 void PathEquilibriumBatch::unresolved_labor(const DeviceArray& L) const {
@@ -126,14 +150,26 @@ void PathEquilibriumBatch::unresolved_labor(const DeviceArray& L) const {
   throw NotConverged("numerical breakdown: the labor path is not positive and finite");
 }
 
-int PathEquilibriumBatch::anchor_dates(const StaticOptions& options, HostTransfers& transfers) {
+int PathEquilibriumBatch::anchor_dates(const DeviceArray& L, const StaticOptions& options,
+                                       HostTransfers& transfers) {
   const Economy& e = model_.economy;
-  const std::size_t dates = shocks_.size(), JN = e.sectors * e.regions;
-  // How far each date is from the base year: its fundamentals and its labor at this first path.
+  const std::size_t dates = distance_.size(), JN = e.sectors * e.regions;
+  // How far each date is from the base year: its fundamentals and its labor at this first path
+  // (each rank measures its own dates' labor; every rank gets all of them).
   const HostTransferMeter meter;
   const std::vector<double> ratios = labor_.to_host();
   transfers += meter.read();
-  for (std::size_t b = 0; b < dates; ++b) distance_[b] += log_distance(labor_ratio(ratios, b));
+  std::vector<double> labor_distance(dates_.size());
+  for (std::size_t b = 0; b < dates_.size(); ++b) {
+    labor_distance[b] = log_distance({ratios.begin() + static_cast<std::ptrdiff_t>(b * JN),
+                                      ratios.begin() + static_cast<std::ptrdiff_t>((b + 1) * JN)});
+  }
+  if (ranks_) {
+    std::vector<double> all(dates);
+    ranks_->all_gather(labor_distance.data(), date_counts(1), all.data());
+    labor_distance = std::move(all);
+  }
+  for (std::size_t b = 0; b < dates; ++b) distance_[b] += labor_distance[b];
   const double reach = *std::max_element(distance_.begin(), distance_.end());
   if (!(reach > 0.0)) return 0;  // a steady state: the base year is every date's neighbour
 
@@ -153,9 +189,13 @@ int PathEquilibriumBatch::anchor_dates(const StaticOptions& options, HostTransfe
     for (std::size_t c = 1; c < dates; ++c)
       if (std::abs(distance_[c] - target) < std::abs(distance_[b] - target)) b = c;
     if (distance_[b] <= anchors.back().distance) continue;
-    const std::vector<double> start = te::expand(e, shocks_[b]).omega_init;
-    StaticShock shock = shocks_[b];
-    shock.labor = labor_ratio(ratios, b);
+    StaticShock shock = slot_shock(model_, changes_, warm_omega_, 1 + b);
+    const std::vector<double> start = te::expand(e, shock).omega_init;
+    {
+      const HostTransferMeter ratio_meter;
+      shock.labor = labor_ratio(L, b);
+      transfers += ratio_meter.read();
+    }
     shock.omega_init.resize(JN);
     for (std::size_t i = 0; i < JN; ++i)
       shock.omega_init[i] = start[i] * std::exp(anchors.back().log_ratio[i]);
@@ -170,17 +210,17 @@ int PathEquilibriumBatch::anchor_dates(const StaticOptions& options, HostTransfe
     for (std::size_t i = 0; i < JN; ++i) log_ratio[i] = std::log(x.omega[i] / start[i]);
     anchors.push_back({distance_[b], std::move(log_ratio), chords_.back().get()});
   }
-  for (std::size_t b = 0; b < dates; ++b) {
+  for (std::size_t b = 0; b < dates_.size(); ++b) {
     // Between the anchors that bracket the date's distance: log omega interpolated (its start),
     // the nearer one's chord matrix.
+    const double d = distance_[dates_.first + b];
     std::size_t hi = 1;
-    while (hi + 1 < anchors.size() && anchors[hi].distance < distance_[b]) ++hi;
+    while (hi + 1 < anchors.size() && anchors[hi].distance < d) ++hi;
     if (hi >= anchors.size()) hi = anchors.size() - 1;
     const Anchor &a = anchors[hi - 1], &z = anchors[hi];
-    const double w =
-        z.distance > a.distance
-            ? std::clamp((distance_[b] - a.distance) / (z.distance - a.distance), 0.0, 1.0)
-            : 1.0;
+    const double w = z.distance > a.distance
+                         ? std::clamp((d - a.distance) / (z.distance - a.distance), 0.0, 1.0)
+                         : 1.0;
     const std::vector<double> own = te::expand(e, shocks_[b]).omega_init;
     std::vector<double> omega(JN);
     for (std::size_t i = 0; i < JN; ++i)
@@ -195,34 +235,47 @@ PathEquilibria PathEquilibriumBatch::solve(const DeviceArray& L, const StaticOpt
   const Stopwatch stopwatch;
   const Economy& e = model_.economy;
   const std::size_t T = model_.periods, J = e.sectors, N = e.regions, M = model_.markets();
-  const std::size_t count = T - 2;  // slots 1..T-2
 
   PathEquilibria out;
   {
     const HostTransferMeter meter;
-    const std::size_t unresolved =
-        kernels::te_labor_inputs(ctx_, count, J, N, e.mobile_regions, L.row(1, M), L0_.data(),
-                                 xi_.data(), labor_.data(), labor_factor_.data());
+    double unresolved = static_cast<double>(kernels::te_labor_inputs(
+        ctx_, dates_.size(), J, N, e.mobile_regions, L.row(1 + dates_.first, M), L0_.data(),
+        xi_.data(), labor_.data(), labor_factor_.data()));
     out.host_transfers += meter.read();
-    if (unresolved > 0) unresolved_labor(L);
+    if (ranks_) unresolved = ranks_->all_sum(unresolved);
+    if (unresolved > 0) unresolved_labor(L);  // L is every rank's: they all say the same
   }
   batch_.set_labor(labor_, labor_factor_);
-  const int anchor_passes =
-      first_solve_ && base_chord_ != nullptr ? anchor_dates(options, out.host_transfers) : 0;
-  first_solve_ = false;
   // Slot t's outputs at row t = 1 + b; the numeraire: nominal world value added equal to the
   // base year's (real wages are unaffected).
-  const te::BackendOutputs outputs{base_world_va_, omega_.row(1, J * N), price_index_.row(1, N),
-                                   real_wage_.row(1, M), M};
-  const std::vector<StaticSolution> solved = batch_.solve(options, outputs);
+  const te::BackendOutputs outputs{base_world_va_, omega_.row(1 + dates_.first, J * N),
+                                   price_index_.row(1 + dates_.first, N),
+                                   real_wage_.row(1 + dates_.first, M), M};
+  std::vector<StaticSolution> solved;
+  int anchor_passes = 0;
+  together(ranks_, [&] {
+    if (first_solve_ && base_chord_ != nullptr)
+      anchor_passes = anchor_dates(L, options, out.host_transfers);
+    first_solve_ = false;
+    solved = batch_.solve(options, outputs);
+  });
   out.host_transfers += batch_.total_host_transfers();
-  out.iterations = anchor_passes;
   for (const StaticSolution& x : solved) {
     out.residual = std::max(out.residual, x.market_clearing_residual);
     out.converged = out.converged && x.report.converged;
     out.iterations += x.report.iterations;
     out.passes.push_back(x.report.iterations);
   }
+  if (ranks_) {
+    const HostTransferMeter meter;
+    combine(out);
+    gather_dates(real_wage_, M);
+    gather_dates(omega_, J * N);
+    gather_dates(price_index_, N);
+    out.host_transfers += meter.read();
+  }
+  out.iterations += anchor_passes;  // every rank solved the same anchors: counted once
   // Slot T-1 has no TE of its own (its real-wage change is never used); it repeats slot T-2.
   const auto repeat_last = [&](DeviceArray& a, std::size_t cols) {
     kernels::copy(ctx_, a.row(T - 1, cols), a.row(T - 2, cols), cols * sizeof(double),
@@ -233,6 +286,30 @@ PathEquilibria PathEquilibriumBatch::solve(const DeviceArray& L, const StaticOpt
   repeat_last(price_index_, N);
   out.seconds = stopwatch.seconds();
   return out;
+}
+
+std::vector<std::size_t> PathEquilibriumBatch::date_counts(std::size_t per_date) const {
+  std::vector<std::size_t> counts;
+  for (int r = 0; r < ranks_->size(); ++r)
+    counts.push_back(block_of(distance_.size(), r, ranks_->size()).size() * per_date);
+  return counts;
+}
+
+void PathEquilibriumBatch::gather_dates(DeviceArray& a, std::size_t cols) const {
+  std::vector<double> mine(dates_.size() * cols), all(distance_.size() * cols);
+  a.download(mine.data(), mine.size(), (1 + dates_.first) * cols);
+  ranks_->all_gather(mine.data(), date_counts(cols), all.data());
+  a.upload(all.data(), all.size(), cols);
+}
+
+void PathEquilibriumBatch::combine(PathEquilibria& out) const {
+  out.residual = ranks_->all_max(out.residual);
+  out.converged = ranks_->all_max(out.converged ? 0.0 : 1.0) == 0.0;
+  out.iterations = static_cast<long>(ranks_->all_sum(static_cast<double>(out.iterations)));
+  const std::vector<double> mine(out.passes.begin(), out.passes.end());
+  std::vector<double> all(distance_.size());
+  ranks_->all_gather(mine.data(), date_counts(1), all.data());
+  out.passes.assign(all.begin(), all.end());
 }
 
 }  // namespace dynhat::dynamic

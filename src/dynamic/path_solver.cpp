@@ -24,6 +24,9 @@
 // tolerance tied to the current outer residual (1e-3 of it, never looser than 1e-4, and (1 - beta)
 // times that for the inner path); the path is converged only when an evaluation at the tightest
 // tolerances (options.te.tol, the inner one) meets options.tol.
+//
+// Spread over ranks (DynamicOptions::ranks), step 2's dates are split between them and gathered
+// (path_equilibria.hpp); every other step runs on every rank, on the same data.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -147,7 +150,8 @@ class PathSolver {
                                                 model_.base_year.VAL, model_.base_year.VAR)
             : nullptr;
     dynamic::PathEquilibriumBatch batch(ctx_, model_, changes_,
-                                        baseline_ ? &baseline_->omega : nullptr, chord.get());
+                                        baseline_ ? &baseline_->omega : nullptr, chord.get(),
+                                        options_.ranks);
     dynamic::PathEquilibria equilibria;
     std::vector<int> first_passes, warm_passes;  // per date: the first evaluation, the others
     // A counterfactual starts at the converged baseline. One without changes is evaluated at full
@@ -182,6 +186,9 @@ class PathSolver {
         const CountedTransfers counted(transfers_);
         residual = kernels::diff_range(ctx_, n, log_y_new.data(), log_y.data()).max_abs();
       }
+      // Spread over ranks, every rank holds the same iterate; all of them decide on one residual
+      // all the same, so that no rank stops while another goes on.
+      if (options_.ranks) residual = options_.ranks->all_max(residual);
       out.report.iterations = it;
       out.report.residual = residual;
       out.report.residual_history.push_back(residual);

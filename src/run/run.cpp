@@ -19,7 +19,7 @@ RunResult solve(const ModelInputs& in, const RunOptions& options, bool counterfa
   RunResult out;
   out.started = unix_seconds();
   const Stopwatch stopwatch;
-  const Context ctx(in.backend);
+  const Context ctx(in.backend, in.device);
   DynamicOptions dynamic = in.options;
   if (options.baseline) {
     out.baseline = *options.baseline;

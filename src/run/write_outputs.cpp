@@ -25,8 +25,9 @@ nlohmann::json run_environment(const ModelInputs& in, const OutputSettings& sett
           {"finished", iso8601_utc(r.finished)},
           {"host", host_name()},
           {"omp_threads", omp_get_max_threads()},
+          {"mpi_ranks", in.options.ranks ? in.options.ranks->size() : 1},
           {"backend", std::string(to_string(in.backend))},
-          {"device", in.backend == Backend::cuda ? cuda_device_name() : std::string()}};
+          {"device", in.backend == Backend::cuda ? cuda_device_name(in.device) : std::string()}};
 }
 
 nlohmann::json model_record(const ModelInputs& in) {

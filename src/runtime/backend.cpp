@@ -25,16 +25,17 @@ int cuda_device_count() noexcept {
 bool cuda_compiled() noexcept {
   return kernels::cuda::compiled();
 }
-std::string cuda_device_name() {
-  return kernels::cuda::device_name();
+std::string cuda_device_name(int device) {
+  return kernels::cuda::device_name(device);
 }
 
 void detail::CudaResourcesDeleter::operator()(CudaResources* resources) const noexcept {
   kernels::cuda::destroy_resources(resources);
 }
 
-Context::Context(Backend backend) : backend_(backend) {
-  if (backend_ == Backend::cuda) cuda_.reset(kernels::cuda::create_resources());
+Context::Context(Backend backend, int device)
+    : backend_(backend), device_(backend == Backend::cuda ? device : 0) {
+  if (backend_ == Backend::cuda) cuda_.reset(kernels::cuda::create_resources(device_));
 }
 
 Context::~Context() = default;

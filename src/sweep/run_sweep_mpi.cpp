@@ -20,7 +20,9 @@
 #include <thread>
 
 #include "dynhat/error.hpp"
+#include "dynhat/ranks.hpp"
 #include "run/run_environment.hpp"
+#include "runtime/mpi_scope.hpp"
 #include "runtime/stopwatch.hpp"
 #include "sweep/path_bytes.hpp"
 #include "sweep/sweep_steps.hpp"
@@ -134,33 +136,6 @@ std::vector<SweepRow> gather_rows(const std::vector<SweepRow>& mine, MPI_Comm co
   return rows;
 }
 
-/// MPI initialised for the call when the caller has not (and then finalised at its end).
-class MpiScope {
- public:
-  MpiScope() {
-    int initialised = 0;
-    MPI_Initialized(&initialised);
-    if (initialised) return;
-    int provided = 0;
-    MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided);
-    owned_ = true;
-    if (provided < MPI_THREAD_SERIALIZED) {
-      MPI_Finalize();
-      throw Error(
-          "this MPI provides less than MPI_THREAD_SERIALIZED, which the sweep's "
-          "dispatcher thread needs");
-    }
-  }
-  ~MpiScope() {
-    if (owned_) MPI_Finalize();
-  }
-  MpiScope(const MpiScope&) = delete;
-  MpiScope& operator=(const MpiScope&) = delete;
-
- private:
-  bool owned_ = false;
-};
-
 }  // namespace
 
 bool sweep_mpi_available() noexcept {
@@ -177,7 +152,9 @@ SweepRun run_sweep_mpi(const Sweep& sweep, const std::filesystem::path& out,
   const Stopwatch stopwatch;
   together(comm, true, [&] { sweep::prepare_directory(out); });
   std::optional<SweepModels> models;
-  together(comm, false, [&] { models.emplace(sweep, options.backend); });
+  // One rank per GPU: the node-local rank's device.
+  const int device = device_for_rank(*mpi_world_ranks());
+  together(comm, false, [&] { models.emplace(sweep, options.backend, device); });
 
   SweepRun result;
   result.rank = rank;

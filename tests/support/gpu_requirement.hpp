@@ -16,7 +16,7 @@ inline bool gpu_required() {
 /// "" when a CUDA device is usable; else why not, for skip and failure messages (a driver older
 /// than the runtime must not read as "no device").
 inline std::string gpu_unavailable_reason() {
-  return kernels::cuda::unavailable_reason();
+  return kernels::cuda::unavailable_reason(0);
 }
 
 }  // namespace dynhat::testing
