@@ -12,6 +12,7 @@
 #include "dynhat/error.hpp"
 #include "dynhat/run.hpp"
 #include "dynhat/version.hpp"
+#include "run/model_bytes.hpp"
 #include "support/fixtures.hpp"
 #include "support/sequential_reference.hpp"
 
@@ -228,6 +229,60 @@ TEST_F(SavedBaselines, MissingOrBrokenPartsAreNamed) {
   write("base/baseline/baseline.json", "{\"schema_version\": 1, ");
   message = testing::message_of([&] { read_baseline(dir_ / "base"); });
   EXPECT_NE(message.find("not valid JSON"), std::string::npos) << message;
+}
+
+// What rank 0 of an MPI run broadcasts (run/model_bytes.hpp): the inputs back from their bytes
+// solve to the same bits (so every field the solve reads came back), and the fields the
+// manifest reports are equal; a message cut short or with bytes left over is refused.
+TEST(ModelBytes, InputsComeBackFromTheirBytes) {
+  ModelInputs in = small_inputs();
+  in.model.baseline_changes.productivity.push_back({2, 1, 3, 1.01});
+  in.model.baseline_changes.trade_costs.push_back({4, 0, 1, 2, 0.95});
+  in.options.tol = 1e-9;
+  in.options.te.damping = 0.2;
+  in.options.te.max_price_iterations = 777;
+  in.options.dense_news_block_max = 7;  // the GMRES news block: another code path, same answer
+  in.options.mu0_storage = Mu0Storage::sparse;
+  in.device = 3;  // ignored on the CPU, carried all the same
+  in.first_quarter = "1999Q4";
+  in.source_json = R"({"scenario": "x.toml"})";
+  in.files = {{"L0", "/data/L0.csv", "ab12"}, {"mu0", "mu0.npy", ""}};
+  const std::string bytes = pipeline::inputs_to_bytes(in);
+  const ModelInputs out = pipeline::inputs_from_bytes(bytes);
+
+  const Economy &e = in.model.economy, &f = out.model.economy;
+  EXPECT_EQ(f.sector_names, e.sector_names);
+  EXPECT_EQ(f.region_names, e.region_names);
+  EXPECT_EQ(f.mobile_regions, e.mobile_regions);
+  EXPECT_EQ(f.trade_flows, e.trade_flows);
+  EXPECT_EQ(f.balance, e.balance);
+  EXPECT_EQ(f.chi, e.chi);
+  EXPECT_EQ(out.model.mu0.data, in.model.mu0.data);
+  EXPECT_EQ(out.model.periods, in.model.periods);
+  EXPECT_EQ(out.model.baseline_changes.trade_costs.size(), 1u);
+  EXPECT_EQ(out.model.baseline_changes.trade_costs[0].source, 2u);
+  EXPECT_EQ(out.changes.news_slot, in.changes.news_slot);
+  EXPECT_EQ(out.changes.productivity.size(), in.changes.productivity.size());
+  EXPECT_EQ(out.effects.manufacturing, in.effects.manufacturing);
+  EXPECT_EQ(out.options.te.max_price_iterations, 777);
+  EXPECT_EQ(out.options.dense_news_block_max, 7u);
+  EXPECT_EQ(out.options.mu0_storage, Mu0Storage::sparse);
+  EXPECT_EQ(out.device, 3);
+  EXPECT_EQ(out.first_quarter, "1999Q4");
+  EXPECT_EQ(out.description, in.description);
+  EXPECT_EQ(out.source_json, in.source_json);
+  ASSERT_EQ(out.files.size(), 2u);
+  EXPECT_EQ(out.files[0].path, "/data/L0.csv");
+  EXPECT_EQ(out.files[0].sha256, "ab12");
+  EXPECT_EQ(out.files[1].role, "mu0");
+
+  const RunResult a = run(in), b = run(out);
+  expect_same_path(a.baseline, b.baseline);
+  expect_same_path(*a.counterfactual, *b.counterfactual);
+
+  EXPECT_THROW(pipeline::inputs_from_bytes(bytes.substr(0, bytes.size() - 1)), Error);
+  EXPECT_THROW(pipeline::inputs_from_bytes(bytes + "x"), Error);
+  EXPECT_THROW(pipeline::inputs_from_bytes(bytes.substr(0, 20)), Error);
 }
 
 TEST(QuarterLabels, CountQuartersFromTheFirst) {

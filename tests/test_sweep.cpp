@@ -377,7 +377,7 @@ TEST(SweepPathBytes, RoundTripIsBitForBitAndTruncationIsRefused) {
   };
   EXPECT_THAT(error_of(bytes.substr(0, bytes.size() - 1)), HasSubstr("truncated"));
   EXPECT_THAT(error_of(bytes.substr(0, 3)), HasSubstr("truncated"));
-  EXPECT_THAT(error_of(bytes + "x"), HasSubstr("more than one path"));
+  EXPECT_THAT(error_of(bytes + "x"), HasSubstr("more than was written"));
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace dynhat {
@@ -30,6 +31,8 @@ class Ranks {
   virtual double all_max(double x) const = 0;
   /// The sum of `x` over the ranks in rank order, on every rank.
   virtual double all_sum(double x) const = 0;
+  /// Rank 0's `bytes` on every rank (resized to them).
+  virtual void broadcast(std::string& bytes) const = 0;
 };
 
 /// Part [first, last) of `count` items that rank `rank` of `size` takes: contiguous blocks in rank

@@ -68,8 +68,10 @@ Shard parse_shard(std::string_view text, std::string_view option = "--shard");
 /// whose sectors or regions leave no change is refused here, before any solve).
 class SweepModels {
  public:
-  /// `device`: the CUDA device the points are solved on (a cuda backend).
-  SweepModels(const Sweep& sweep, std::optional<Backend> backend = {}, int device = 0);
+  SweepModels(const Sweep& sweep, std::optional<Backend> backend = {});
+  /// From the base scenario's inputs already loaded (an MPI rank's copy of rank 0's; its device
+  /// is every point's).
+  SweepModels(const Sweep& sweep, const ModelInputs& base);
 
   std::size_t baselines() const { return models_.size(); }
   /// The baseline (index into the distinct models) that point `k` is solved against.

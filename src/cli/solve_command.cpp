@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/dynamic_flow.hpp"
 #include "dynhat/ranks.hpp"
+#include "run/model_bytes.hpp"
 
 namespace dynhat::cli {
 
@@ -42,10 +43,16 @@ int solve_scenario(const SolveArgs& a, const Invocation& invocation, bool baseli
   together(ranks.get(), [&] {
     if (root) out.emplace(a.run.out);
   });
+  // Rank 0 reads the inputs and solves the base year; the other ranks take them from its bytes.
   std::optional<ModelInputs> inputs;
   together(ranks.get(), [&] {
-    inputs.emplace(load_model(read_scenario(a.scenario), backend_override(a.backend)));
+    if (root) inputs.emplace(load_model(read_scenario(a.scenario), backend_override(a.backend)));
   });
+  if (ranks) {
+    std::string bytes = root ? pipeline::inputs_to_bytes(*inputs) : std::string();
+    ranks->broadcast(bytes);
+    if (!root) inputs.emplace(pipeline::inputs_from_bytes(bytes));
+  }
   inputs->options.ranks = ranks.get();
   if (ranks) inputs->device = device_for_rank(*ranks);  // one rank per GPU
   DynamicArgs run = a.run;

@@ -11,7 +11,7 @@
 
 #include "dynhat/error.hpp"
 #include "dynhat/ranks.hpp"
-#include "runtime/mpi_scope.hpp"
+#include "runtime/mpi_support.hpp"
 
 namespace dynhat {
 
@@ -64,6 +64,8 @@ class MpiWorldRanks final : public Ranks {
     return out;
   }
 
+  void broadcast(std::string& bytes) const override { broadcast_bytes(bytes, 0, MPI_COMM_WORLD); }
+
  private:
   /// x of every rank, in rank order.
   std::vector<double> gathered(double x) const {
@@ -87,6 +89,7 @@ class OwningMpiWorldRanks final : public Ranks {
   }
   double all_max(double x) const override { return ranks_.all_max(x); }
   double all_sum(double x) const override { return ranks_.all_sum(x); }
+  void broadcast(std::string& bytes) const override { ranks_.broadcast(bytes); }
 
  private:
   MpiScope scope_;  // first: MPI is up before ranks_ asks it, and down after

@@ -1,7 +1,7 @@
 // run_sweep_mpi: a sweep over the ranks of MPI_COMM_WORLD (host-staged MPI: every message is a
 // host buffer).
-//   1. Rank 0 sets up the output directory; every rank loads the model inputs (a failure on any
-//      rank stops all of them with its message).
+//   1. Rank 0 sets up the output directory, reads the base scenario's inputs and solves its base
+//      year, and broadcasts them (a failure on any rank stops all of them with its message).
 //   2. Baseline b is solved by rank b mod size and broadcast to every rank, bit for bit.
 //   3. The scenarios are handed out one at a time: rank 0 runs a dispatcher thread that answers
 //      each request with the next index, and its own worker takes indices from the same counter.
@@ -21,8 +21,9 @@
 
 #include "dynhat/error.hpp"
 #include "dynhat/ranks.hpp"
+#include "run/model_bytes.hpp"
 #include "run/run_environment.hpp"
-#include "runtime/mpi_scope.hpp"
+#include "runtime/mpi_support.hpp"
 #include "runtime/stopwatch.hpp"
 #include "sweep/path_bytes.hpp"
 #include "sweep/sweep_steps.hpp"
@@ -46,19 +47,6 @@ int size_of(MPI_Comm comm) {
   return size;
 }
 
-/// `text` from `root` to every rank.
-void broadcast(std::string& text, int root, MPI_Comm comm) {
-  unsigned long long size = text.size();
-  MPI_Bcast(&size, 1, MPI_UNSIGNED_LONG_LONG, root, comm);
-  text.resize(size);
-  // MPI counts are ints: large paths go in pieces.
-  constexpr std::size_t kPiece = std::size_t{1} << 30;
-  for (std::size_t at = 0; at < text.size(); at += kPiece) {
-    const int count = static_cast<int>(std::min(kPiece, text.size() - at));
-    MPI_Bcast(text.data() + at, count, MPI_CHAR, root, comm);
-  }
-}
-
 /// Runs `step` on every rank (or on rank 0 only) and agrees on the outcome: when it throws
 /// anywhere, every rank throws, the failing rank with its own error and the others with the
 /// message of the lowest failing rank.
@@ -75,7 +63,7 @@ void together(MPI_Comm comm, bool root_only, const std::function<void()>& step) 
   int first = failed ? rank : size_of(comm);
   MPI_Allreduce(MPI_IN_PLACE, &first, 1, MPI_INT, MPI_MIN, comm);
   if (first == size_of(comm)) return;
-  broadcast(message, first, comm);
+  broadcast_bytes(message, first, comm);
   throw InvalidInput(first == rank ? message : fmt::format("rank {}: {}", first, message));
 }
 
@@ -151,10 +139,19 @@ SweepRun run_sweep_mpi(const Sweep& sweep, const std::filesystem::path& out,
   const double started = pipeline::unix_seconds();
   const Stopwatch stopwatch;
   together(comm, true, [&] { sweep::prepare_directory(out); });
-  std::optional<SweepModels> models;
-  // One rank per GPU: the node-local rank's device.
+  // Rank 0 reads the base scenario's inputs and solves its base year; every rank takes them from
+  // its bytes, with its own GPU (the node-local rank's device).
+  std::string inputs;
+  together(comm, true,
+           [&] { inputs = pipeline::inputs_to_bytes(load_model(sweep.base, options.backend)); });
+  broadcast_bytes(inputs, 0, comm);
   const int device = device_for_rank(*mpi_world_ranks());
-  together(comm, false, [&] { models.emplace(sweep, options.backend, device); });
+  std::optional<SweepModels> models;
+  together(comm, false, [&] {
+    ModelInputs base = pipeline::inputs_from_bytes(inputs);
+    base.device = device;
+    models.emplace(sweep, base);
+  });
 
   SweepRun result;
   result.rank = rank;
@@ -167,7 +164,7 @@ SweepRun run_sweep_mpi(const Sweep& sweep, const std::filesystem::path& out,
       bytes = sweep::path_to_bytes(baselines[b].solution);
       ++result.baselines_solved;
     }
-    broadcast(bytes, owner, comm);
+    broadcast_bytes(bytes, owner, comm);
     if (owner != rank) {
       baselines[b].index = b;
       baselines[b].rank = owner;

@@ -96,10 +96,10 @@ FundamentalChanges changes_for(const FundamentalChanges& base, const SweepPoint&
 
 }  // namespace
 
-SweepModels::SweepModels(const Sweep& sweep, std::optional<Backend> backend, int device)
-    : sweep_(&sweep) {
-  ModelInputs base = load_model(sweep.base, backend);
-  base.device = device;
+SweepModels::SweepModels(const Sweep& sweep, std::optional<Backend> backend)
+    : SweepModels(sweep, load_model(sweep.base, backend)) {}
+
+SweepModels::SweepModels(const Sweep& sweep, const ModelInputs& base) : sweep_(&sweep) {
   base_source_ = base.source_json;
   const std::string where = sweep.path.string();
   std::vector<ModelKey> keys;

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <exception>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -25,6 +26,7 @@ struct Hub {
   long generation = 0;
   std::vector<const double*> buffers;  // [size] each rank's `mine` in an all_gather
   std::vector<double> values;          // [size] each rank's scalar in a reduction
+  const std::string* text = nullptr;   // rank 0's bytes in a broadcast
 };
 
 class ThreadRank final : public Ranks {
@@ -50,6 +52,12 @@ class ThreadRank final : public Ranks {
   }
   double all_sum(double x) const override {
     return reduce(x, [](double a, double b) { return a + b; });
+  }
+  void broadcast(std::string& bytes) const override {
+    if (rank_ == 0) hub_.text = &bytes;
+    wait();  // rank 0's text is posted
+    if (rank_ != 0) bytes = *hub_.text;
+    wait();  // every rank has copied it
   }
 
  private:

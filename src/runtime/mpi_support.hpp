@@ -1,8 +1,11 @@
-// MPI initialised for a scope when the caller has not, and then finalised at its end (files built
-// with DYNHAT_ENABLE_MPI only).
+// What the MPI files share (built with DYNHAT_ENABLE_MPI only): MPI initialised for a scope when
+// the caller has not (and then finalised at its end), and bytes broadcast in int-sized pieces.
 #pragma once
 
 #include <mpi.h>
+
+#include <algorithm>
+#include <string>
 
 #include "dynhat/error.hpp"
 
@@ -34,5 +37,18 @@ class MpiScope {
  private:
   bool owned_ = false;
 };
+
+/// `bytes` of rank `root` on every rank of `comm` (resized to them). MPI counts are ints: large
+/// messages (mu0 at M = 20,000 is 3.2 GB) go in pieces of 1 GiB.
+inline void broadcast_bytes(std::string& bytes, int root, MPI_Comm comm) {
+  unsigned long long size = bytes.size();
+  MPI_Bcast(&size, 1, MPI_UNSIGNED_LONG_LONG, root, comm);
+  bytes.resize(size);
+  constexpr std::size_t kPiece = std::size_t{1} << 30;
+  for (std::size_t at = 0; at < bytes.size(); at += kPiece) {
+    const int count = static_cast<int>(std::min(kPiece, bytes.size() - at));
+    MPI_Bcast(bytes.data() + at, count, MPI_CHAR, root, comm);
+  }
+}
 
 }  // namespace dynhat
