@@ -71,6 +71,26 @@ TEST(DynamicPath, ChordPreconditionedEqualsDampedEquilibria) {
             b_damped.te_iterations + c_damped.te_iterations);
 }
 
+// Above DynamicOptions::chord_max_unknowns factor prices the chord matrix is not formed: the
+// path is the damped iteration's (te_chord = false), bit for bit; at the limit it is the chord's.
+TEST(DynamicPath, LargeGridsSolveTheirEquilibriaWithoutTheChordMatrix) {
+  const DynamicModel model = small_dynamic_model(11, 30, 0.5);
+  const std::size_t unknowns = model.economy.sectors * model.economy.regions;
+  const Context ctx(Backend::cpu);
+  DynamicOptions damped = tight_dynamic_options(), over = damped, at = damped;
+  damped.te_chord = false;
+  over.chord_max_unknowns = unknowns - 1;
+  at.chord_max_unknowns = unknowns;
+  const PathSolution d = solve_baseline(ctx, model, damped);
+  const PathSolution o = solve_baseline(ctx, model, over);
+  const PathSolution a = solve_baseline(ctx, model, at);
+  const PathSolution chord = solve_baseline(ctx, model, tight_dynamic_options());
+  EXPECT_EQ(o.Y.data, d.Y.data);
+  EXPECT_EQ(o.te_iterations, d.te_iterations);
+  EXPECT_EQ(a.Y.data, chord.Y.data);
+  EXPECT_LT(a.te_iterations, d.te_iterations);  // the chord's preconditioning is in use
+}
+
 // The news slot's block solved by GMRES matrix-free (grids above dense_news_block_max) instead
 // of its dense LU: a preconditioner of the same fixed point, so the counterfactual agrees to the
 // solvers' tolerances as in ChordPreconditionedEqualsDampedEquilibria (1e-11, derived there).

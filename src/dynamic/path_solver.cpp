@@ -144,8 +144,9 @@ class PathSolver {
 
     PathSolution out;
     // The base year's chord matrix: every date starts near it (timed with the solve).
+    const std::size_t unknowns = model_.economy.sectors * model_.economy.regions;
     const std::unique_ptr<te::ChordMatrix> chord =
-        options_.te_chord
+        options_.te_chord && unknowns <= options_.chord_max_unknowns
             ? std::make_unique<te::ChordMatrix>(ctx_, model_.economy, model_.base_year.trade_shares,
                                                 model_.base_year.VAL, model_.base_year.VAR)
             : nullptr;

@@ -57,6 +57,7 @@ void options_fields(O& o, F&& f) {
   f(o.te.max_price_iterations);
   f(o.te.expenditure_tol);
   f(o.te_chord);
+  f(o.chord_max_unknowns);
   f(o.dense_news_block_max);
   f(o.mu0_storage);
 }
