@@ -197,8 +197,10 @@ struct Mu0 {
   /* How to split `batch` temporary-equilibrium problems: groups of te_group_size problems in      \
      lockstep, te_concurrent_groups groups at a time. CPU: one problem per group, one group per    \
      OpenMP thread (no barrier inside a problem's many small terms; memory of a few problems);     \
-     GPU: the whole batch as one group. */                                                         \
-  X(std::size_t, te_group_size, (const Context& ctx, std::size_t batch), (ctx, batch))             \
+     GPU: as many problems of `bytes_per_problem` work arrays each as half the free device memory  \
+     holds (the whole batch when it fits; at N = 2000, J = 22 a problem needs 1.4 GB). */          \
+  X(std::size_t, te_group_size, (const Context& ctx, std::size_t batch, double bytes_per_problem), \
+    (ctx, batch, bytes_per_problem))                                                               \
   X(std::size_t, te_concurrent_groups, (const Context& ctx), (ctx))                                \
   /* Batched temporary-equilibrium terms (MODEL.md 5.1; ARCHITECTURE.md 4.2). `batch` problems     \
      share the structure G: [N][J][J] (G[n][s][j], input s in sector j), gamma: [J][N],            \

@@ -12,6 +12,7 @@
 #include "dynhat/error.hpp"
 #include "dynhat/static_equilibrium.hpp"
 #include "dynhat/synthetic.hpp"
+#include "kernels/kernels.hpp"
 #include "static_equilibrium/batch_solve.hpp"
 #include "static_equilibrium/static_batch.hpp"
 #include "support/backend_test.hpp"
@@ -196,6 +197,21 @@ TEST(StaticEquilibrium, ProblemsStopIndependentlyInsideABatch) {
 // inner solvers' convergence tests, their Krylov and Anderson coefficients, never a [J][N] array
 // until the solve reports. The counter is the backend's (both count the same calls), so this holds
 // on the GPU too. J N = 100 > B (restart + 1) = 82: one iterate of one problem would exceed it.
+// A GPU takes as many problems per group as half its free memory holds (kernels::te_group_size),
+// counted by BatchSolve::bytes_per_problem: at N = 2000, J = 22 the two [J][N][N] arrays alone
+// are 1.41 GB, and the J N vectors (40 + 6 m + 40 of them, m = 20) add 0.07 GB.
+TEST(StaticEquilibrium, WorkArraysPerProblemAreCountedForTheGroupSize) {
+  Economy e;
+  e.sectors = 22;
+  e.regions = 2000;
+  const double bytes = te::BatchSolve::bytes_per_problem(e, 20);
+  EXPECT_NEAR(bytes, 8.0 * (2.0 * 22 * 2000 * 2000 + 200.0 * 22 * 2000), 1.0);
+  EXPECT_GT(bytes, 1.4e9);
+  EXPECT_LT(bytes, 1.5e9);
+  // The CPU's groups are one problem each, whatever the size.
+  EXPECT_EQ(kernels::cpu::te_group_size(testing::cpu_context(), 198, bytes), 1u);
+}
+
 TEST(StaticEquilibrium, APassBringsBackPerProblemScalarsOnly) {
   const Economy e = synthetic_economy(5, 20, 10, 47);
   const ReferenceState data = ReferenceState::from_data(e);

@@ -91,7 +91,8 @@ void for_each_sector(std::size_t batch, std::size_t J, std::size_t N, const doub
 
 }  // namespace
 
-std::size_t te_group_size(const Context& /*ctx*/, std::size_t /*batch*/) {
+std::size_t te_group_size(const Context& /*ctx*/, std::size_t /*batch*/,
+                          double /*bytes_per_problem*/) {
   return 1;
 }
 

@@ -170,8 +170,14 @@ __global__ void __launch_bounds__(kBlockSize)
 
 }  // namespace
 
-std::size_t te_group_size(const Context& /*ctx*/, std::size_t batch) {
-  return batch;
+std::size_t te_group_size(const Context& /*ctx*/, std::size_t batch, double bytes_per_problem) {
+  std::size_t free = 0, total = 0;
+  DYNHAT_CUDA_CHECK(cudaMemGetInfo(&free, &total));
+  // Half of what is free: the batch's problem arrays, outputs and chord matrices live beside it.
+  const double fit = 0.5 * static_cast<double>(free) / std::max(bytes_per_problem, 1.0);
+  return fit >= static_cast<double>(batch)
+             ? batch
+             : std::max<std::size_t>(1, static_cast<std::size_t>(fit));
 }
 
 std::size_t te_concurrent_groups(const Context& /*ctx*/) {

@@ -67,6 +67,12 @@ BatchSolve::BatchSolve(const Context& ctx, const Economy& e, std::size_t B, int 
       best_x_(ctx, B_ * size_),
       loaded_q_(B_, nullptr) {}
 
+double BatchSolve::bytes_per_problem(const Economy& e, int anderson_memory) {
+  const double jn = static_cast<double>(e.sectors) * static_cast<double>(e.regions);
+  const double vectors = 40.0 + 6.0 * anderson_memory + kGmresRestart;  // see the members
+  return sizeof(double) * (2.0 * jn * static_cast<double>(e.regions) + vectors * jn);
+}
+
 std::vector<StaticSolution> BatchSolve::run(std::vector<Problem>& problems, ProblemArrays& arrays,
                                             std::size_t first, const StaticOptions& options,
                                             const BackendOutputs* outputs) {

@@ -76,6 +76,9 @@ struct BackendOutputs {
 class BatchSolve {
  public:
   BatchSolve(const Context& ctx, const Economy& e, std::size_t B, int anderson_memory);
+  /// The work arrays' bytes per problem (an estimate from above: 2 J N^2 doubles of shares and
+  /// some 40 + 6 anderson_memory + kGmresRestart vectors of J N).
+  static double bytes_per_problem(const Economy& e, int anderson_memory);
 
   /// Solves problems [first, first + B) of `problems` from their state in `arrays` and stores it
   /// back. outputs == nullptr: the solutions in full, on the host; otherwise the outputs are

@@ -20,9 +20,12 @@ namespace dynhat {
 
 namespace {
 
-/// Problems solved together in lockstep (kernels::te_group_size).
-std::size_t group_size(const Context& ctx, std::size_t batch) {
-  return std::max<std::size_t>(1, std::min(batch, kernels::te_group_size(ctx, batch)));
+/// Problems solved together in lockstep (kernels::te_group_size): on a GPU as many as its memory
+/// holds.
+std::size_t group_size(const Context& ctx, const Economy& e, std::size_t batch,
+                       int anderson_memory) {
+  const double bytes = te::BatchSolve::bytes_per_problem(e, anderson_memory);
+  return std::max<std::size_t>(1, std::min(batch, kernels::te_group_size(ctx, batch, bytes)));
 }
 
 /// Effective shares of problem b, shared with problem b - 1 when they are the same.
@@ -48,6 +51,7 @@ struct StaticBatch::Impl {
   std::vector<std::unique_ptr<te::BatchSolve>> full;
   std::unique_ptr<te::BatchSolve> tail;
   int anderson_memory = -1;
+  std::size_t group = 0;           // problems per workspace (a GPU's may change with its memory)
   HostTransfers transfers, total;  // of the last solve: its iterations, all of it
   std::vector<StaticSolution> solve(const StaticOptions& options,
                                     const te::BackendOutputs* outputs);
@@ -63,6 +67,7 @@ StaticBatch::StaticBatch(const Context& ctx, const Economy& economy,
                      {},
                      nullptr,
                      -1,
+                     0,
                      {},
                      {}}) {
   if (references.size() != shocks.size()) {
@@ -128,15 +133,17 @@ std::vector<StaticSolution> StaticBatch::Impl::solve(const StaticOptions& option
   transfers = {};
   total = {};
   if (count == 0) return solutions;
-  const std::size_t group = group_size(ctx, count);
-  const long groups = static_cast<long>((count + group - 1) / group);
+  const std::size_t size = group_size(ctx, economy, count, options.anderson_memory);
+  const long groups = static_cast<long>((count + size - 1) / size);
   const int workers = static_cast<int>(
       std::min<std::size_t>(static_cast<std::size_t>(groups), kernels::te_concurrent_groups(ctx)));
-  if (anderson_memory != options.anderson_memory || full.size() != std::size_t(workers)) {
+  if (anderson_memory != options.anderson_memory || full.size() != std::size_t(workers) ||
+      group != size) {
     full.clear();
     full.resize(static_cast<std::size_t>(workers));
     tail.reset();
     anderson_memory = options.anderson_memory;
+    group = size;
   }
   const auto solve_group = [&](long g, std::size_t worker) {
     const std::size_t first = static_cast<std::size_t>(g) * group;
