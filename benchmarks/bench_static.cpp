@@ -4,7 +4,13 @@
 //  static_fast/cpu/cdp_base_year         the fast solver on the same problem, default tol 1e-10
 //  static_fast_batch/{cpu,cuda}/cdp/B:200  200 shocked CDP problems as one batch
 //  static_fast/{cpu,cuda}/J:22/N:n       synthetic economies, N in {87, 500, 2000}, R = N/2
+//  static_fast_batch/{cpu,cuda}/J:22/N:2000/B:8  8 shocked dates of the N = 2000 economy against
+//      its base year as one batch: solved in groups (CPU: one per thread; GPU: as many as half its
+//      free memory holds), so the batch holds the work arrays of a group, not of all 8 (1.48 GB
+//      per problem); counter peak_rss_gb (the process's, getrusage)
 // Counters: outer_iterations, residual, market_clearing_residual.
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <filesystem>
 
@@ -123,6 +129,36 @@ void register_static_benchmarks(Environment& env, const Sizes& sizes) {
           ->Unit(benchmark::kMillisecond)
           ->Iterations(1);
     }
+  }
+  for (Backend backend : {Backend::cpu, Backend::cuda}) {
+    const std::string name =
+        "static_fast_batch/" + std::string(to_string(backend)) + "/J:22/N:2000/B:8";
+    add_benchmark(env, name, backend,
+                  [](benchmark::State& state, const Context& ctx) {
+                    const Economy e = synthetic_economy(22, 2000, 1000, kSeed);
+                    const ReferenceState data = ReferenceState::from_data(e);
+                    std::vector<StaticShock> shocks(8);
+                    for (std::size_t b = 0; b < shocks.size(); ++b) {
+                      shocks[b].productivity =
+                          uniform_values(1, e.sectors * e.regions, 0.95, 1.05, kSeed + b);
+                    }
+                    StaticOptions options;
+                    options.tol = 1e-11;
+                    std::vector<StaticSolution> solutions;
+                    for (auto _ : state)
+                      solutions = solve_static_batch(ctx, e, data, shocks, options);
+                    int iterations = 0;
+                    for (const StaticSolution& s : solutions) {
+                      iterations = std::max(iterations, s.report.iterations);
+                      if (!s.report.converged) fail(state, "a date of the batch did not converge");
+                    }
+                    state.counters["max_outer_iterations"] = iterations;
+                    rusage usage{};
+                    getrusage(RUSAGE_SELF, &usage);
+                    state.counters["peak_rss_gb"] = static_cast<double>(usage.ru_maxrss) / 1e6;
+                  })
+        ->Unit(benchmark::kMillisecond)
+        ->Iterations(1);
   }
 }
 

@@ -296,7 +296,7 @@ bench_group bench_solvers_cuda 60 50 1 \
   "^household_[a-z_]+/cuda/|^static_fast_batch/cuda/|^static_fast/cuda/J:22/N:(87|500)/"
 bench_group bench_china_cuda 90 25 1 "^dynamic_china/cdp/T:200/backend:cuda/"
 bench_group bench_cpu 60 0 1 \
-  "^($KERNELS)/cpu/M:(1150|4600)|^triad/cpu/|^household_hat_anderson/cpu/M:1150/|^static_fast_batch/cpu/"
+  "^($KERNELS)/cpu/M:(1150|4600)|^triad/cpu/|^household_hat_anderson/cpu/M:1150/|^static_fast_batch/cpu/cdp/"
 
 if command -v nvidia-smi >/dev/null; then
   nvidia-smi --query-gpu=name,temperature.gpu,clocks.sm,clocks.mem,memory.used --format=csv \
