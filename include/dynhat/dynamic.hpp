@@ -206,8 +206,9 @@ DynamicModel restart(const Context& ctx, const DynamicModel& model, const PathSo
 /// no change before it); throws InvalidInput naming `label` and the entry.
 void validate(const DynamicModel& model, const std::string& label = "model");
 /// T = model.periods >= 3, and small enough that the path's arrays fit in this machine's memory
-/// (at least T (J N^2 + 3 M) doubles: the dates' trade shares and the value, labor and real-wage
-/// paths); needs only the economy's dimensions, so it can run before the base year is solved.
+/// (at least T (3 M + J N) doubles: the value, labor and real-wage paths and the factor prices;
+/// the dates share their trade shares); needs only the economy's dimensions, so it can run
+/// before the base year is solved.
 /// `label` names the setting in the message (a scenario key, an option).
 void require_periods(const DynamicModel& model, const std::string& label);
 void validate(const FundamentalChanges& changes, const DynamicModel& model,

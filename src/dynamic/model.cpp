@@ -57,17 +57,19 @@ void require_periods(const DynamicModel& model, const std::string& label) {
   if (model.periods < 3) {
     throw InvalidInput(fmt::format("{} = {}, must be >= 3", label, model.periods));
   }
+  // The value, labor and real-wage paths and the factor prices. The dates' trade shares are not
+  // per date: dates with the same trade costs share one [J][N][N] array, and the equilibria keep
+  // their outputs on the backend (a path of trade-cost changes adds J N^2 per distinct date).
   const Economy& e = model.economy;
-  const double doubles_per_period = static_cast<double>(e.sectors) *
-                                        static_cast<double>(e.regions) *
-                                        static_cast<double>(e.regions) +
-                                    3.0 * static_cast<double>(model.markets());
+  const double doubles_per_period =
+      3.0 * static_cast<double>(model.markets()) +
+      static_cast<double>(e.sectors) * static_cast<double>(e.regions);
   const double bytes = static_cast<double>(model.periods) * doubles_per_period * sizeof(double);
   const double memory =
       static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
   if (memory > 0.0 && bytes > memory) {
     throw InvalidInput(fmt::format(
-        "{} = {} needs at least {:.3g} GB for the path (T x (J N^2 + 3 M) doubles, J = {}, N = "
+        "{} = {} needs at least {:.3g} GB for the path (T x (3 M + J N) doubles, J = {}, N = "
         "{}, M = {}), more than this machine's {:.3g} GB; at most {} periods fit",
         label, model.periods, bytes / 1e9, e.sectors, e.regions, model.markets(), memory / 1e9,
         static_cast<std::size_t>(memory / (doubles_per_period * sizeof(double)))));
