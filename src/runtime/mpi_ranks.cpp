@@ -17,9 +17,10 @@ namespace dynhat {
 
 namespace {
 
+/// Holds the MPI initialisation it made (if any) for its lifetime.
 class MpiWorldRanks final : public Ranks {
  public:
-  MpiWorldRanks() {
+  MpiWorldRanks() {  // scope_ has brought MPI up
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
     MPI_Comm_size(MPI_COMM_WORLD, &size_);
     MPI_Comm node = MPI_COMM_NULL;  // the ranks that share this one's memory
@@ -74,26 +75,8 @@ class MpiWorldRanks final : public Ranks {
     return all;
   }
 
+  MpiScope scope_;  // first: MPI is up before the constructor asks it, and down after the rest
   int rank_ = 0, size_ = 1, node_rank_ = 0;
-};
-
-/// MpiWorldRanks holding the MPI initialisation it made (if any) for its lifetime.
-class OwningMpiWorldRanks final : public Ranks {
- public:
-  int rank() const override { return ranks_.rank(); }
-  int size() const override { return ranks_.size(); }
-  int node_rank() const override { return ranks_.node_rank(); }
-  void all_gather(const double* mine, const std::vector<std::size_t>& counts,
-                  double* all) const override {
-    ranks_.all_gather(mine, counts, all);
-  }
-  double all_max(double x) const override { return ranks_.all_max(x); }
-  double all_sum(double x) const override { return ranks_.all_sum(x); }
-  void broadcast(std::string& bytes) const override { ranks_.broadcast(bytes); }
-
- private:
-  MpiScope scope_;  // first: MPI is up before ranks_ asks it, and down after
-  MpiWorldRanks ranks_;
 };
 
 }  // namespace
@@ -103,7 +86,7 @@ bool mpi_compiled() noexcept {
 }
 
 std::unique_ptr<Ranks> mpi_world_ranks() {
-  return std::make_unique<OwningMpiWorldRanks>();
+  return std::make_unique<MpiWorldRanks>();
 }
 
 }  // namespace dynhat
